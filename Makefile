@@ -68,7 +68,7 @@ UNIT_TESTS  :=   # name; name_SRCS, name_LDLIBS  -> $(O)/test/name
 FUZZERS     :=   # name; name_SRCS, name_LDLIBS  -> $(O)/fuzz/name
 ROOTFS_DEPS :=   # extra files the root filesystem depends on
 ROOTFS_HELPERS := # Debian binaries copied in with their libraries
-CA_TARBALL  ?=   # the encrypted CA tarball, set by scripts/pki/module.mk
+ROOTFS_FILES :=  # "built-file:/path/in/image" pairs (e.g. the encrypted CA tarball)
 
 -include $(sort $(wildcard src/*/module.mk scripts/*/module.mk))
 
@@ -129,11 +129,12 @@ $(BUSYBOX): rootfs/busybox.config scripts/busybox.sh scripts/versions.sh | $(DEP
 OVERLAY_FILES := $(shell find overlays/default $(OVERLAY) -type f 2>/dev/null)
 PROG_INSTALLS := $(foreach p,$(PROGS),$(O)/bin/$(p):$($(p)_INSTALL))
 
-$(ROOTFS): $(BUSYBOX) $(PROG_BINS) $(OVERLAY_FILES) $(CA_TARBALL) $(ROOTFS_DEPS) \
+$(ROOTFS): $(BUSYBOX) $(PROG_BINS) $(OVERLAY_FILES) $(ROOTFS_DEPS) \
+           $(foreach f,$(ROOTFS_FILES),$(firstword $(subst :, ,$(f)))) \
            rootfs/skeleton.txt scripts/mkrootfs.sh scripts/copy-helper.sh
 	$(call msg,ROOTFS,$@)
 	$(Q)scripts/mkrootfs.sh $@ $(O)/rootfs "$(BUSYBOX)" "$(PROG_INSTALLS)" \
-	    "overlays/default $(OVERLAY)" "$(ROOTFS_HELPERS)" "$(CA_TARBALL)"
+	    "overlays/default $(OVERLAY)" "$(ROOTFS_HELPERS)" "$(ROOTFS_FILES)"
 
 $(ISO): $(KERNEL) $(ROOTFS) iso/isolinux.cfg scripts/mkiso.sh
 	$(call msg,ISO,$@)
