@@ -1,0 +1,30 @@
+/* console.h - ask the operator something on tty1 (VGA) and ttyS0 (serial)
+ * at once; whichever console answers first wins. */
+#ifndef ROADBOX_INIT_CONSOLE_H
+#define ROADBOX_INIT_CONSOLE_H
+
+#include <stddef.h>
+#include <termios.h>
+
+struct cons {
+	int n;
+	int fd[2];
+	int tio_saved[2];
+	struct termios saved[2];
+};
+
+/* Open the consoles that exist; -1 if none can be opened. */
+int cons_open(struct cons *c);
+
+/* Write s to every open console (\n becomes \r\n through the tty's ONLCR). */
+void cons_puts(struct cons *c, const char *s);
+
+/* Drop typed-ahead input, then read one line with echo off.  Returns the
+ * length (newline stripped, buf NUL-terminated), -2 if the line did not fit
+ * (buf is wiped), -1 when no console can be read. */
+int cons_read_secret(struct cons *c, char *buf, size_t size);
+
+/* Restore the terminal settings and close. */
+void cons_close(struct cons *c);
+
+#endif

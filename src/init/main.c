@@ -1,0 +1,112 @@
+/* main.c - roadbox's PID 1: run the boot steps in order, then supervise.
+ *
+ * Each step is a named function with a kind that says what its failure
+ * means.  An essential step that fails halts the box with the reason on the
+ * console; a step that guards the VPN keeps vpnd from starting; the others
+ * are reported and boot goes on (the admin can still log in and look).
+ */
+#include "init.h"
+#include "log.h"
+#include "proc.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/reboot.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+enum kind {
+	ESSENTIAL,   /* failure halts the box */
+	GUARDS_VPN,  /* failure keeps vpnd from starting */
+	REPORTED,    /* failure is reported, boot continues */
+};
+
+struct step {
+	const char *name;
+	const char *what;
+	int (*run)(struct boot *b);
+	enum kind kind;
+};
+
+int step_config(struct boot *b)
+{
+	conf_defaults(&b->conf);
+	return conf_load(&b->conf, CONF_PATH, b->why, sizeof(b->why));
+}
+
+static const struct step steps[] = {
+	{ "config",   "read " CONF_PATH,                         step_config,   ESSENTIAL },
+	{ "mounts",   "mount /proc, /sys, /dev/pts, RAM filesystems", step_mounts, ESSENTIAL },
+	{ "hostname", "set the host name",                       step_hostname, REPORTED },
+	{ "syslogd",  "start syslogd (logs in /var/log)",        step_syslogd,  REPORTED },
+	{ "network",  "bring up loopback and the interfaces",    step_network,  REPORTED },
+	{ "sysctl",   "apply /etc/sysctl.conf",                  step_sysctl,   GUARDS_VPN },
+	{ "firewall", "load " NFT_CONF,                          step_firewall, GUARDS_VPN },
+	{ "ca",       "unlock the CA into " CA_DIR,              step_ca,       GUARDS_VPN },
+	{ "services", "start crond and the site's services",     step_services, REPORTED },
+	{ "vpnd",     "start the VPN service",                   step_vpnd,     REPORTED },
+	{ "login",    "start getty on ttyS0 and tty1",           step_gettys,   REPORTED },
+};
+
+static void run_steps(struct boot *b)
+{
+	size_t n = sizeof(steps) / sizeof(steps[0]);
+
+	for (size_t i = 0; i < n; i++) {
+		const struct step *s = &steps[i];
+
+		b->why[0] = '\0';
+		if (s->run(b) == 0) {
+			log_msg(LOG_INFO, "[%zu/%zu] %s: ok (%s)", i + 1, n, s->name, s->what);
+			continue;
+		}
+		if (!b->why[0])
+			snprintf(b->why, sizeof(b->why), "no reason given");
+		if (s->kind == ESSENTIAL)
+			halt_on_failure(s->name, b->why);
+		log_msg(LOG_ERR, "[%zu/%zu] step '%s' failed (%s): %s%s", i + 1, n, s->name,
+			s->what, b->why,
+			s->kind == GUARDS_VPN ? " -- the VPN service will not be started" : "");
+	}
+	log_msg(LOG_NOTICE, "boot finished; VPN service %s",
+		b->sysctl_ok && b->firewall_ok && b->ca_ok ? "started" : "NOT started (see errors above)");
+}
+
+int main(int argc, char **argv)
+{
+	static struct boot b;
+	sigset_t set;
+
+	(void)argv;
+	if (getpid() != 1 || argc < 1) {
+		fprintf(stderr, "init: roadbox's init runs only as PID 1\n");
+		return 1;
+	}
+	/* Signals are read from a signalfd in the supervise loop; until then
+	 * they wait.  Children unblock everything before exec. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGUSR2);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	umask(022);
+	clearenv();
+	putenv(PROC_PATH);
+	if (chdir("/") < 0)
+		(void)0;
+	setsid();
+	log_init();
+	/* Ctrl-Alt-Del becomes SIGINT to us instead of an instant reboot. */
+	if (reboot(RB_DISABLE_CAD) < 0)
+		log_msg(LOG_WARNING, "main: reboot(RB_DISABLE_CAD): %s", strerror(errno));
+	log_msg(LOG_NOTICE, "roadbox init starting");
+	run_steps(&b);
+	supervise(&b);
+}
