@@ -18,7 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define MAX_WORDS (CONF_MAX_ARGS + 2)
+#define MAX_WORDS (CONF_MAX_ARGS + 3)   /* service NAME + its argv + 1 to detect excess */
 #define CONF_MAX_FILE (64 * 1024)
 
 struct pstate {
@@ -398,14 +398,14 @@ int conf_parse(struct conf *c, const char *text, size_t len, const char *fname,
 		line[n] = '\0';
 		if ((s = strchr(line, '#')))
 			*s = '\0';
+		for (s = line; *s; s++)
+			if (((unsigned char)*s < 0x20 && *s != '\t' && *s != '\r') || *s == 0x7f)
+				return fail(&p, "control character 0x%02x in line", (unsigned char)*s);
 		for (s = line; *s; ) {
-			unsigned char ch = (unsigned char)*s;
-			if (ch == ' ' || ch == '\t' || ch == '\r') {
+			if (*s == ' ' || *s == '\t' || *s == '\r') {
 				*s++ = '\0';
 				continue;
 			}
-			if (ch < 0x20 || ch == 0x7f)
-				return fail(&p, "control character 0x%02x in line", ch);
 			if (nw >= MAX_WORDS)
 				return fail(&p, "too many words on one line");
 			w[nw++] = s;

@@ -14,7 +14,7 @@ vpnd-placeholder_SRCS := src/init/placeholder.c
 vpnd-placeholder_INSTALL := /usr/sbin/vpnd-placeholder
 
 UNIT_TESTS += init_unit
-init_unit_SRCS := $(wildcard tests/init/unit/*.c) $(INIT_CORE_SRCS)
+init_unit_SRCS := $(wildcard tests/unit/init/*.c) $(INIT_CORE_SRCS)
 
 # gpg 2.2 needs its agent even for symmetric decryption.
 ROOTFS_HELPERS += /usr/bin/gpg /usr/bin/gpg-agent
