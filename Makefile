@@ -140,6 +140,16 @@ $(ISO): $(KERNEL) $(ROOTFS) iso/isolinux.cfg scripts/mkiso.sh
 	$(call msg,ISO,$@)
 	$(Q)scripts/mkiso.sh $@ $(O)/iso $(KERNEL) $(ROOTFS)
 
+# The image names the source it was built from (for the report and the
+# console banner); rewritten only when that changes.
+VERSION_FILE := $(O)/version
+ROOTFS_FILES += $(VERSION_FILE):/etc/roadbox/version
+$(VERSION_FILE): FORCE
+	@mkdir -p $(@D); v="roadbox $$(git -C $(TOP) describe --always --dirty 2>/dev/null || echo unknown)"; \
+	 [ "$$(cat $@ 2>/dev/null)" = "$$v" ] || echo "$$v" > $@
+.PHONY: FORCE
+FORCE:
+
 .PHONY: all kernel busybox rootfs iso programs
 all: $(ISO)
 	@printf '  %-9s %s (%s bytes)\n' DONE '$(ISO)' "$$(stat -c %s $(ISO))"
