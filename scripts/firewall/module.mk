@@ -1,0 +1,26 @@
+# scripts/firewall/module.mk - the firewall and hardening (issue 6,
+# docs/firewall.md).  The ruleset (etc/nftables.conf, etc/nftables.d/) and
+# the sysctls (etc/sysctl.conf) are overlay files; the init applies both.
+
+# nft from Debian's nftables package, with exactly its libraries.
+ROOTFS_HELPERS += /usr/sbin/nft
+
+# Check the ruleset the image will carry (default overlay + site overlay)
+# with `nft -c` in a private network namespace: a broken site rule fails
+# `make`, not the boot.  FIREWALL_CHECK=0 skips it (then only the booted
+# box would notice).
+FIREWALL_CHECK ?= 1
+FIREWALL_STAMP := $(O)/firewall/ruleset.ok
+FIREWALL_SRCS  := $(wildcard overlays/default/etc/nftables.conf overlays/default/etc/nftables.d/*.nft \
+                    $(if $(OVERLAY),$(OVERLAY)/etc/nftables.conf $(OVERLAY)/etc/nftables.d/*.nft))
+
+ifeq ($(FIREWALL_CHECK),1)
+ROOTFS_DEPS += $(FIREWALL_STAMP)
+endif
+
+$(FIREWALL_STAMP): $(FIREWALL_SRCS) scripts/firewall/check-ruleset.sh | $(DEPS_OK)
+	$(call msg,NFT-CHECK,$(lastword $(filter %/nftables.conf,$(FIREWALL_SRCS))))
+	$(Q)mkdir -p $(@D) && scripts/firewall/check-ruleset.sh $@ overlays/default $(OVERLAY)
+
+.PHONY: firewall-check
+firewall-check: $(FIREWALL_STAMP)
