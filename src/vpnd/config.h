@@ -1,0 +1,35 @@
+/* config.h - /etc/vpnd.conf */
+#ifndef VPND_CONFIG_H
+#define VPND_CONFIG_H
+#include <netinet/in.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CFG_MAX_NETS 16
+#define CFG_MAX_SRV 2
+
+struct net4 { uint32_t addr; uint8_t prefix; }; /* host byte order */
+
+struct vpnd_config {
+	uint32_t listen;             /* host order; 0 = any */
+	uint16_t port, natt_port;
+	struct net4 pool;
+	uint32_t dns[CFG_MAX_SRV], nbns[CFG_MAX_SRV];
+	int ndns, nnbns;
+	struct net4 protected_nets[CFG_MAX_NETS];
+	int nprotected;
+	char ca[256], crl[256], cert[256], key[256], server_id_file[256], server_id[256];
+	char socket_path[108], user[32];
+	int legacy_windows;
+	int log_level;
+	unsigned lease_time;         /* seconds an address stays reserved after disconnect */
+	unsigned fragment_size;      /* max IKE message size before fragmenting */
+	unsigned half_open_timeout;  /* seconds */
+};
+
+void config_defaults(struct vpnd_config *c);
+/* Parse; on error writes "file:line: message" into err and returns -1. */
+int config_load(const char *path, struct vpnd_config *c, char *err, size_t errlen);
+int config_parse_buf(const char *name, const char *text, struct vpnd_config *c, char *err, size_t errlen);
+int parse_net4(const char *s, struct net4 *n);
+#endif

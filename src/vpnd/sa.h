@@ -1,0 +1,71 @@
+/* sa.h - IKE SA table and the responder state machine */
+#ifndef VPND_SA_H
+#define VPND_SA_H
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+#include "buf.h"
+#include "ike_crypto.h"
+#include "ike_msg.h"
+#include "proposal.h"
+#include "vpnd.h"
+
+#define SA_MAX_FRAGS 32
+#define SA_MAX_TS 8
+
+enum sa_state { SA_HALF_OPEN = 1, SA_ESTABLISHED, SA_DEAD };
+
+struct child_sa {
+	int installed;
+	uint32_t spi_in, spi_out;  /* ours (kernel-allocated), the peer's */
+	uint32_t reqid;
+	struct sa_choice prop;
+	struct ike_ts tsi, tsr[SA_MAX_TS];
+	int ntsr;
+	uint32_t k_local, k_peer; /* addresses the kernel SAs were installed with */
+};
+
+struct ike_sa {
+	struct ike_sa *next;
+	uint8_t spi_i[8], spi_r[8];
+	enum sa_state state;
+	uint32_t peer_ip, local_ip;
+	uint16_t peer_port;
+	int natt;                  /* talking on the NAT-T port */
+	int nat_peer, nat_local, nat_seen;
+	struct sa_choice prop;
+	struct ike_keys keys;
+	uint8_t ni[256], nr[32];
+	size_t nilen, nrlen;
+	struct buf init_req, init_resp;
+	uint32_t expect_msgid, our_msgid;
+	int have_last;
+	uint32_t last_msgid;
+	struct buf last[SA_MAX_FRAGS];
+	int nlast;
+	int frag_ok;
+	unsigned hashes;          /* RFC 7427 hashes announced by the peer */
+	/* fragment reassembly */
+	uint32_t frag_msgid;
+	uint16_t frag_total;
+	uint8_t frag_np;
+	uint32_t frag_have;
+	struct buf frag[SA_MAX_FRAGS];
+	/* identity and tunnel */
+	char id[256], serial[80];
+	uint32_t vip;
+	int has_vip;
+	struct child_sa child;
+	char ike_kw[80], esp_kw[40];
+	time_t created, established, last_seen;
+};
+
+/* A datagram from the network (marker already stripped). */
+void ike_input(struct vpnd *v, const uint8_t *pkt, size_t len, uint32_t src, uint16_t sport,
+	       uint32_t dst, int natt);
+/* Close an SA: kernel state removed, lease released, "closed" logged.
+ * With send_delete the client is told with an INFORMATIONAL Delete. */
+void sa_close(struct vpnd *v, struct ike_sa *sa, const char *reason, int send_delete);
+void sa_tick(struct vpnd *v, time_t now);
+void sa_close_all(struct vpnd *v, const char *reason);
+#endif

@@ -1,0 +1,31 @@
+/* vpnd.h - the daemon's global state shared by the event loop, the IKE SA
+ * code and the control socket */
+#ifndef VPND_VPND_H
+#define VPND_VPND_H
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+#include "auth.h"
+#include "config.h"
+#include "pool.h"
+
+#define VPND_VERSION "0.1"
+
+struct ike_sa;
+
+struct vpnd {
+	struct vpnd_config cfg;
+	struct auth_ctx auth;
+	struct pool pool;
+	int sock_ike, sock_natt;   /* UDP 500 / 4500 */
+	int xfrm_fd;               /* -1: no kernel IPsec (-n, tests) */
+	time_t started;
+	uint32_t next_reqid;
+	unsigned long n_established, n_auth_failed;
+	struct ike_sa *sas;        /* all IKE SAs */
+};
+
+/* net.c: send an IKE message (adds the non-ESP marker on the NAT-T port). */
+int net_send(struct vpnd *v, int natt, uint32_t local, uint32_t peer, uint16_t port,
+	     const uint8_t *msg, size_t len);
+#endif
