@@ -27,6 +27,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -218,36 +219,47 @@ static int ca_decrypt(const char *pass, size_t passlen, char *msg, size_t msglen
 	close(pp[1]);
 	pp[1] = -1;
 
-	/* Collect gpg's and tar's complaints until both close stderr. */
+	/* Collect gpg's and tar's complaints until both have exited (not
+	 * until EOF: a daemonized gpg-agent could hold the pipe open). */
 	for (;;) {
 		struct pollfd pfd = { .fd = ep[0], .events = POLLIN };
-		long long left = deadline - proc_now_ms();
-		ssize_t r;
+		ssize_t r = 0;
 		char junk[256];
+		int st;
 
-		if (left <= 0) {
+		if (gpid > 0 && waitpid(gpid, &st, WNOHANG) == gpid) {
+			gst = st;
+			gpid = -1;
+		}
+		if (tpid > 0 && waitpid(tpid, &st, WNOHANG) == tpid) {
+			tst = st;
+			tpid = -1;
+		}
+		if (proc_now_ms() > deadline) {
 			snprintf(msg, msglen, "gpg took longer than %d s", GPG_TIMEOUT_MS / 1000);
 			goto out;
 		}
-		if (poll(&pfd, 1, (int)left) < 0 && errno != EINTR)
+		if (ep[0] >= 0 && poll(&pfd, 1, 100) > 0) {
+			if (elen < sizeof(errs) - 1)
+				r = read(ep[0], errs + elen, sizeof(errs) - 1 - elen);
+			else
+				r = read(ep[0], junk, sizeof(junk));
+			if (r > 0 && elen < sizeof(errs) - 1)
+				elen += (size_t)r;
+			errs[elen] = '\0';
+			if (r == 0 || (r < 0 && errno != EINTR && errno != EAGAIN)) {
+				close(ep[0]);
+				ep[0] = -1;
+			}
+			if (r > 0)
+				continue;   /* drain before looking at the exits again */
+		} else if (ep[0] < 0) {
+			struct timespec nap = { 0, 50 * 1000 * 1000 };
+			nanosleep(&nap, NULL);
+		}
+		if (gpid < 0 && tpid < 0)
 			break;
-		if (elen < sizeof(errs) - 1)
-			r = read(ep[0], errs + elen, sizeof(errs) - 1 - elen);
-		else
-			r = read(ep[0], junk, sizeof(junk));
-		if (r < 0 && (errno == EINTR || errno == EAGAIN))
-			continue;
-		if (r <= 0)
-			break;
-		if (elen < sizeof(errs) - 1)
-			elen += (size_t)r;
-		errs[elen] = '\0';
 	}
-	if (proc_wait(gpid, 10000, &gst) < 0 || proc_wait(tpid, 10000, &tst) < 0) {
-		snprintf(msg, msglen, "gpg or tar did not exit");
-		goto out;
-	}
-	gpid = tpid = -1;
 	if (gst == 0 && tst == 0) {
 		rc = CA_OK;
 	} else if (has_word(errs, "Bad session key") || has_word(errs, "bad passphrase")) {
