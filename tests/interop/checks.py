@@ -26,8 +26,14 @@ def logdir():
     return d
 
 
+# Where iproute2's ip lives on the guest playing the box (peer guests have
+# it as ip; the appliance gets it from the test's site overlay, off PATH so
+# that nothing of the box itself uses it).
+BOX_IP = {"cmd": "ip"}
+
+
 def box_sas_with(box, addr):
-    return [s for s in peer.xfrm_states(box) if addr in (s["src"], s["dst"])]
+    return [s for s in peer.xfrm_states(box, BOX_IP["cmd"]) if addr in (s["src"], s["dst"])]
 
 
 def initiate(tap, cli, v, timeout=120):

@@ -160,8 +160,8 @@ if [ $strongswan = 1 ]; then
 	for p in $PEER_SS_PLUGINS; do
 		copy_elf "$SS_LIBDIR/plugins/libstrongswan-$p.so"
 	done
-	copy_elf "$(realpath /usr/lib/x86_64-linux-gnu/libgcc_s.so.1)"
-	copy_file /usr/lib/x86_64-linux-gnu/libgcc_s.so.1 /usr/lib/x86_64-linux-gnu/libgcc_s.so.1
+	# dlopen("libgcc_s.so.1") searches the loader's default directories.
+	copy_file /usr/lib/x86_64-linux-gnu/libgcc_s.so.1 /lib/x86_64-linux-gnu/libgcc_s.so.1
 	mkdir -p "$stage/etc/swanctl"/{conf.d,x509,x509ca,x509crl,private,rsa,ecdsa,pkcs8}
 	# Our own strongswan.conf instead of Debian's /etc/strongswan.d: the
 	# guest loads exactly the plugins copied above, logs to the console

@@ -141,10 +141,10 @@ def must(guest, cmd, timeout=60):
     return out
 
 
-def xfrm_states(guest):
-    """ESP SAs as reported by `ip -s xfrm state` (iproute2's ip): a list of
-    dicts src, dst, spi, encap (bool), bytes, packets."""
-    out, rc = guest.run("ip -s xfrm state", 30)
+def xfrm_states(guest, ip="ip"):
+    """ESP SAs as reported by `ip -s xfrm state` (iproute2's ip, path given
+    by ip): a list of dicts src, dst, spi, encap (bool), bytes, packets."""
+    out, rc = guest.run("%s -s xfrm state" % ip, 30)
     if rc != 0:
         raise RuntimeError("ip -s xfrm state failed: " + out[-400:])
     sas = []
