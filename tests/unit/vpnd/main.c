@@ -1,0 +1,19 @@
+/* vpnd unit tests: each test_*.c file contributes a run function. */
+#include "tap.h"
+#include "../../../src/vpnd/log.h"
+
+int tap_failed;
+void test_msg(void);
+void test_crypto(void);
+void test_proposal(void);
+void test_misc(void);
+
+int main(void)
+{
+	log_open(1, LOG_LVL_ERROR);
+	test_msg();
+	test_crypto();
+	test_proposal();
+	test_misc();
+	return tap_failed ? 1 : 0;
+}

@@ -1,0 +1,3 @@
+#include "tap.h"
+void test_misc(void);
+void test_misc(void) { }

@@ -1,0 +1,3 @@
+#include "tap.h"
+void test_msg(void);
+void test_msg(void) { }

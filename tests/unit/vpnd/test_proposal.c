@@ -1,0 +1,3 @@
+#include "tap.h"
+void test_proposal(void);
+void test_proposal(void) { }
