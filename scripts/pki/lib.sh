@@ -60,7 +60,7 @@ check_name() {
 	[ -n "$n" ] || die "NAME is empty: use 'make client NAME=alice'"
 	[ ${#n} -le $NAME_MAX ] || die "NAME is too long (${#n} characters, at most $NAME_MAX)"
 	if [[ ! $n =~ ^[a-z][a-z0-9.-]*$ ]]; then
-		die "invalid NAME '$(printf '%q' "$n")': use lowercase letters, digits, '-' and '.', starting with a letter (no spaces, slashes or shell characters)"
+		die "invalid NAME $(printf '%q' "$n"): use lowercase letters, digits, '-' and '.', starting with a letter (no spaces, slashes or shell characters)"
 	fi
 	local re='^[a-z]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$'
 	[[ $n =~ $re ]] ||
@@ -72,13 +72,13 @@ check_hostname() {
 	local h=$1 re='^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$'
 	[ -n "$h" ] || die "SERVER_NAME is empty"
 	[ ${#h} -le 253 ] || die "SERVER_NAME is too long"
-	[[ $h =~ $re ]] || die "invalid SERVER_NAME '$(printf '%q' "$h")': expected a DNS name like vpn.example.org"
+	[[ $h =~ $re ]] || die "invalid SERVER_NAME $(printf '%q' "$h"): expected a DNS name like vpn.example.org"
 }
 
 # check_ip ADDR: an IPv4 or IPv6 address (python's parser, not a regex).
 check_ip() {
 	python3 -c 'import ipaddress, sys; ipaddress.ip_address(sys.argv[1])' "$1" 2>/dev/null ||
-		die "invalid SERVER_IP '$(printf '%q' "$1")': expected an IPv4 or IPv6 address"
+		die "invalid SERVER_IP $(printf '%q' "$1"): expected an IPv4 or IPv6 address"
 }
 
 # ossl WHAT ARGS...: run openssl quietly, showing its messages only when it

@@ -34,9 +34,9 @@ $(PKI_TARGETS): export TOP := $(TOP)
 $(PKI_TARGETS): export CA_DIR := $(abspath $(CA_DIR))
 $(PKI_TARGETS): export OUT_CLIENTS := $(abspath $(OUT))/clients
 $(PKI_TARGETS): export KEY := $(KEY)
-$(PKI_TARGETS): export SERVER_NAME := $(SERVER_NAME)
-$(PKI_TARGETS): export SERVER_IP := $(SERVER_IP)
-$(PKI_TARGETS): export PKI_NAME := $(NAME)
+$(PKI_TARGETS): export SERVER_NAME := $(value SERVER_NAME)
+$(PKI_TARGETS): export SERVER_IP := $(value SERVER_IP)
+$(PKI_TARGETS): export PKI_NAME := $(value NAME)
 $(PKI_TARGETS): export CA_KEY_ON_BOX := $(CA_KEY_ON_BOX)
 $(PKI_TARGETS): export CA_PASSPHRASE_FILE := $(if $(CA_PASSPHRASE_FILE),$(abspath $(CA_PASSPHRASE_FILE)))
 
