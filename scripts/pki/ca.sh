@@ -5,8 +5,8 @@
 #   create  a site CA (make ca): KEY=rsa|ec, SERVER_NAME, SERVER_IP
 #   demo    the embedded demo CA that plain `make` creates when there is none
 #   server  a new server certificate from the existing CA (make server-cert),
-#           e.g. after changing SERVER_NAME/SERVER_IP or before it expires;
-#           the old one is revoked (superseded)
+#           e.g. after changing SERVER_NAME/SERVER_IP (SERVER_IP=none drops
+#           the address) or before it expires; the old one is revoked
 #
 # Environment: CA_DIR, KEY, SERVER_NAME, SERVER_IP (see docs/pki.md).
 . "$(dirname "$0")/lib.sh"
@@ -88,9 +88,11 @@ server() {
 	require_ca
 	lock_ca
 	SERVER_NAME=${SERVER_NAME:-$(cat "$CA_DIR/server.id")}
-	if [ -z "${SERVER_IP+set}" ] || [ -z "$SERVER_IP" ]; then
-		SERVER_IP=$(cat "$CA_DIR/server.ip" 2>/dev/null || true)
-	fi
+	# Keep the address unless a new one is given; SERVER_IP=none drops it.
+	case $SERVER_IP in
+	'') SERVER_IP=$(cat "$CA_DIR/server.ip" 2>/dev/null || true) ;;
+	none) SERVER_IP= ;;
+	esac
 	check_hostname "$SERVER_NAME"
 	[ -z "$SERVER_IP" ] || check_ip "$SERVER_IP"
 	cp -p "$CA_DIR/server.crt" "$CA_DIR/revoked/server-$(openssl x509 -in "$CA_DIR/server.crt" -noout -serial | cut -d= -f2).crt"
