@@ -11,16 +11,17 @@ ROOTFS_HELPERS += /usr/sbin/nft
 # box would notice).
 FIREWALL_CHECK ?= 1
 FIREWALL_STAMP := $(O)/firewall/ruleset.ok
-FIREWALL_SRCS  := $(wildcard overlays/default/etc/nftables.conf overlays/default/etc/nftables.d/*.nft \
-                    $(if $(OVERLAY),$(OVERLAY)/etc/nftables.conf $(OVERLAY)/etc/nftables.d/*.nft))
 
 ifeq ($(FIREWALL_CHECK),1)
 ROOTFS_DEPS += $(FIREWALL_STAMP)
 endif
 
-$(FIREWALL_STAMP): $(FIREWALL_SRCS) scripts/firewall/check-ruleset.sh | $(DEPS_OK)
-	$(call msg,NFT-CHECK,$(lastword $(filter %/nftables.conf,$(FIREWALL_SRCS))))
+# Always run: the script compares a hash of its inputs (which overlays, their
+# ruleset files and vpnd.conf) with the stamp and only rewrites the stamp,
+# and so rebuilds the root filesystem, when they changed.
+$(FIREWALL_STAMP): firewall-always | $(DEPS_OK)
 	$(Q)mkdir -p $(@D) && scripts/firewall/check-ruleset.sh $@ overlays/default $(OVERLAY)
 
-.PHONY: firewall-check
+.PHONY: firewall-check firewall-always
+firewall-always:
 firewall-check: $(FIREWALL_STAMP)
