@@ -276,17 +276,14 @@ static int send_now(const struct opts *o, const struct rb_conf *c)
 {
 	struct strbuf mail;
 	char name[128], err[256];
-	const char *why_not = NULL;
 	int rc;
 
+	/* report.conf is in the read-only image: a missing relay or address
+	 * cannot be fixed before the next boot, so queueing would only fill
+	 * RAM. Say so loudly instead. */
 	if (rb_conf_check_send(c, err, sizeof(err)) < 0) {
-		/* without admin/from we cannot even address the mail: nothing
-		 * to queue, and the admin must fix report.conf */
-		if (!c->admin[0] || !c->from[0]) {
-			rb_log(LOG_ERR, "send: %s: the report was not built", err);
-			return EX_CONFIG_;
-		}
-		why_not = err;
+		rb_log(LOG_ERR, "send: %s: no report sent", err);
+		return EX_CONFIG_;
 	}
 	sb_init(&mail);
 	if (build(o, c, NULL, NULL, &mail) < 0) {
@@ -298,7 +295,7 @@ static int send_now(const struct opts *o, const struct rb_conf *c)
 	if (rc < 0)
 		return EX_FAIL;
 	rb_log(LOG_INFO, "queued report %s for %s", name, c->admin);
-	return flush(o, c, why_not);
+	return flush(o, c, NULL);
 }
 
 static int cron(const struct opts *o, const struct rb_conf *c)
