@@ -52,6 +52,8 @@ create() {
 		else
 			die "a CA already exists in $CA_DIR; move it away first if you really want a new one"
 		fi
+	elif [ -d "$CA_DIR" ] && [ -n "$(ls -A "$CA_DIR" | grep -vx -e smtp.pass -e .lock)" ]; then
+		die "$CA_DIR exists and is not a CA; move it away or choose another CA_DIR"
 	fi
 
 	# Build the new CA next to CA_DIR and rename it into place: an
@@ -71,6 +73,8 @@ create() {
 	issue_server "$tmp"
 	PKI_CA_DIR=$tmp CA_DIR=$tmp gencrl
 	echo "$kind" >"$tmp/ca.info"
+	# The report relay password is site configuration, not CA state: keep it.
+	[ ! -f "$CA_DIR/smtp.pass" ] || cp -p "$CA_DIR/smtp.pass" "$tmp/smtp.pass"
 
 	if [ -e "$CA_DIR" ]; then
 		rm -rf "$CA_DIR.old"
