@@ -71,7 +71,7 @@ if [ ! -x "$hit/busybox" ]; then
 		done < "$frag"
 		[ $bad = 0 ] || { echo "busybox.sh: BusyBox config dropped requested options" >&2; exit 1; }
 		SOURCE_DATE_EPOCH=$(stat -c %Y "$dsc") nice make $kv -j"${JOBS:-$(nproc)}" busybox
-		./busybox --list-full > roadbox-applets
+		make $kv busybox.links && sed "s,^/*,/," busybox.links > roadbox-applets
 	) >"$log" 2>&1 || { tail -n 40 "$log" >&2; echo "busybox.sh: build failed (log: $log)" >&2; exit 1; }
 	mkdir -p "$hit.tmp"
 	cp "$src/busybox" "$src/.config" "$hit.tmp/" && cp "$src/roadbox-applets" "$hit.tmp/applets"
