@@ -79,8 +79,8 @@ void ctl_command(struct vpnd *v, const char *line, char *out, size_t outlen)
 				xfrm_sa_bytes(v->xfrm_fd, s->child.k_peer, s->child.spi_out, &bout);
 			}
 			log_value(idq, sizeof(idq), s->id);
-			appendf(out, outlen, "id=%s vip=%s outer=%s:%u since=%lld bytes_in=%llu bytes_out=%llu proposal=%s esp=%s\n",
-				idq, vip, peer, s->peer_port, (long long)s->established,
+			appendf(out, outlen, "id=%s vip=%s outer=%s:%u nat=%s since=%lld bytes_in=%llu bytes_out=%llu proposal=%s esp=%s\n",
+				idq, vip, peer, s->peer_port, (s->nat_peer || s->nat_local) ? "yes" : "no", (long long)s->established,
 				(unsigned long long)bin, (unsigned long long)bout, s->ike_kw, s->esp_kw);
 		}
 	} else if (!strncmp(line, "kick ", 5) && line[5]) {

@@ -207,22 +207,19 @@ static EVP_PKEY *peer_key(struct dh *d, int kind, int nid, const uint8_t *peer, 
 	if (kind == K_X25519)
 		return EVP_PKEY_new_raw_public_key(EVP_PKEY_X25519, NULL, peer, plen);
 	if (kind == K_MODP) {
-		/* peer key = our parameters + their public value */
-		pk = EVP_PKEY_dup(d->key);
+		/* peer key = the group's parameters + their public value.  The
+		 * builder keeps pointers to the BIGNUMs until to_param(). */
 		y = BN_bin2bn(peer, (int)plen, NULL);
-		if (!pk || !y)
-			goto fail;
 		bld = OSSL_PARAM_BLD_new();
 		BIGNUM *p = modp_prime(d->group), *g = BN_new();
-		int ok = bld && p && g && BN_set_word(g, 2) &&
+		int ok = y && bld && p && g && BN_set_word(g, 2) &&
 			 OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_FFC_P, p) &&
 			 OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_FFC_G, g) &&
-			 OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_PUB_KEY, y);
+			 OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_PUB_KEY, y) &&
+			 (params = OSSL_PARAM_BLD_to_param(bld)) != NULL;
 		BN_free(p);
 		BN_free(g);
-		EVP_PKEY_free(pk);
-		pk = NULL;
-		if (!ok || !(params = OSSL_PARAM_BLD_to_param(bld)))
+		if (!ok)
 			goto fail;
 		ctx = EVP_PKEY_CTX_new_from_name(NULL, "DH", NULL);
 	} else {

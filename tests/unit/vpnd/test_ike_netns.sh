@@ -1,0 +1,192 @@
+#!/bin/bash
+# test_ike_netns.sh - vpnd against a real strongSwan (charon 5.9, Debian's
+# package) in two network namespaces on this host.  The host kernel has no
+# ESP, so vpnd runs with -n (IKE only) and charon's own SA install fails
+# after the IKE SA is up; the IKE side is what this test checks: proposals
+# (bundle, Windows, iOS, Android, legacy), INVALID_KE_PAYLOAD, RSA/ECDSA
+# and RFC 7427 or classic AUTH, CRL, CP (address + DNS), fragmentation both
+# ways, forced NAT-T, vpnctl list/kick, Delete handling and the log events.
+# Kernel SAs are exercised by the QEMU interop test (tests/interop).
+# Needs root, ip netns, charon + swanctl; exits 77 otherwise.
+set -u
+TOP=${ROADBOX_TOP:-$(cd "$(dirname "$0")/../../.." && pwd)}
+O=${ROADBOX_O:-$TOP/build}
+VPND=$O/bin/vpnd VPNCTL=$O/bin/vpnctl
+[ "$(id -u)" = 0 ] || { echo "skip: needs root for network namespaces"; exit 77; }
+[ -x /usr/lib/ipsec/charon ] && command -v swanctl >/dev/null || { echo "skip: strongSwan not installed"; exit 77; }
+[ -x "$VPND" ] && [ -x "$VPNCTL" ] || { echo "skip: build vpnd/vpnctl first ($VPND)"; exit 77; }
+T=$(mktemp -d /tmp/vpnd-netns.XXXXXX)
+NS_S=vpnds$$ NS_C=vpndc$$
+failed=0
+ok() { echo "ok - $*"; }
+nok() { echo "not ok - $*"; failed=1; }
+check() { local what=$1; shift; if "$@"; then ok "$what"; else nok "$what"; fi; }
+
+stop_all() {
+	for ns in $NS_S $NS_C; do
+		for p in $(ip netns pids $ns 2>/dev/null); do kill $p 2>/dev/null; done
+	done
+	sleep 0.5
+	for ns in $NS_S $NS_C; do
+		for p in $(ip netns pids $ns 2>/dev/null); do kill -9 $p 2>/dev/null; done
+	done
+}
+cleanup() { stop_all; ip netns del $NS_S 2>/dev/null; ip netns del $NS_C 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$T"; }
+trap cleanup EXIT
+
+bash "$TOP/tests/unit/vpnd/mkca.sh" "$T/ca" >/dev/null 2>&1 || { echo "not ok - test CA"; exit 1; }
+ip netns add $NS_S && ip netns add $NS_C || { echo "skip: ip netns failed"; exit 77; }
+ip link add vs$$ type veth peer name vc$$
+ip link set vs$$ netns $NS_S; ip link set vc$$ netns $NS_C
+ip -n $NS_S addr add 10.77.0.1/24 dev vs$$; ip -n $NS_S link set vs$$ up; ip -n $NS_S link set lo up
+ip -n $NS_C addr add 10.77.0.2/24 dev vc$$; ip -n $NS_C link set vc$$ up; ip -n $NS_C link set lo up
+
+SW() { local op=$1; shift; ip netns exec $NS_C env SWANCTL_DIR=$C/swanctl swanctl $op --uri unix://$C/charon.vici "$@"; }
+# run NAME CLIENT IKEPROP ESPPROP [VPND_EXTRA] [CHARON_EXTRA] [CONN_EXTRA]
+run() {
+	local name=$1 client=$2 prop=$3 esp=$4 vextra=${5:-} cextra=${6:-} conn=${7:-}
+	stop_all
+	S=$T/$name/srv C=$T/$name/cli
+	mkdir -p $S $C/swanctl/{x509,x509ca,private}
+	cp $T/ca/{ca.crt,crl.pem,server.crt,server.key,server.id} $S/
+	printf '%s\n' "pool = 10.99.0.0/24" "dns = 10.99.0.1, 192.0.2.53" "nbns = 10.99.0.1" \
+		"ca = $S/ca.crt" "crl = $S/crl.pem" "cert = $S/server.crt" "key = $S/server.key" \
+		"server_id_file = $S/server.id" "socket = $S/vpnd.sock" "user = -" "log_level = debug" \
+		"$vextra" > $S/vpnd.conf
+	cp $T/ca/ca.crt $C/swanctl/x509ca/; cp $T/ca/$client.crt $C/swanctl/x509/
+	cp $T/ca/$client.key $C/swanctl/private/
+	cat > $C/strongswan.conf <<-C
+	charon {
+	  load_modular = yes
+	  install_routes = no
+	  install_virtual_ip = no
+	  retransmit_tries = 2
+	  retransmit_timeout = 2
+	  $cextra
+	  plugins {
+	    include /etc/strongswan.d/charon/*.conf
+	    vici { socket = unix://$C/charon.vici }
+	  }
+	  filelog { log { path = $C/charon.log
+	    flush_line = yes
+	    default = 1
+	    ike = 2
+	    enc = 1
+	  } }
+	}
+	C
+	cat > $C/swanctl/swanctl.conf <<-C
+	connections {
+	 box {
+	  version = 2
+	  remote_addrs = 10.77.0.1
+	  vips = 0.0.0.0
+	  proposals = $prop
+	  $conn
+	  local {
+	   auth = pubkey
+	   certs = $client.crt
+	   id = $client@test
+	  }
+	  remote {
+	   auth = pubkey
+	   id = vpn.test
+	  }
+	  children {
+	   net {
+	    remote_ts = 0.0.0.0/0
+	    esp_proposals = $esp
+	   }
+	  }
+	 }
+	}
+	C
+	ip netns exec $NS_S "$VPND" -f -n -c $S/vpnd.conf > $S/vpnd.out 2>&1 &
+	for i in 1 2 3 4 5 6 7 8 9 10; do [ -S $S/vpnd.sock ] && break; sleep 0.2; done
+	# charon gets a private /run and resolv.conf: nothing on the host changes
+	: > $C/resolv.conf
+	ip netns exec $NS_C unshare -m sh -c "mount -t tmpfs none /run && mount --bind $C/resolv.conf /etc/resolv.conf && STRONGSWAN_CONF=$C/strongswan.conf exec /usr/lib/ipsec/charon" > $C/charon.out 2>&1 &
+	for i in $(seq 1 25); do [ -S $C/charon.vici ] && break; sleep 0.2; done
+	SW --load-all > $C/load.out 2>&1
+	timeout 30 ip netns exec $NS_C env SWANCTL_DIR=$C/swanctl swanctl --initiate --uri unix://$C/charon.vici --child net > $C/init.out 2>&1
+	SW --list-sas > $C/sas.out 2>&1
+	ip netns exec $NS_S "$VPNCTL" -s $S/vpnd.sock list > $S/list.out 2>&1
+}
+established() { grep -q "ESTABLISHED" $C/sas.out && grep -q "^vpnd: established .*id=$1 " $S/vpnd.out; }
+srvlog() { grep -q -- "$1" $S/vpnd.out; }
+clilog() { grep -q -- "$1" $C/charon.log; }
+
+# 1. the client bundle's proposal, RSA, RFC 7427, CP, DNS, fragmented response
+[ -n "${ONLY:-}" ] && { run $ONLY; cat $C/resolv.conf; ls -la $C; exit; }
+run bundle alice aes256gcm16-prfsha384-ecp384 aes256gcm16
+check "bundle proposal: IKE SA established with RSA client" established alice@test
+check "bundle proposal: logged proposal and esp" srvlog "proposal=aes256gcm16-prfsha384-ecp384 esp=aes256gcm16"
+check "client got 10.99.0.1 from the pool" clilog "installing new virtual IP 10.99.0.1"
+check "client got our first DNS server" clilog "installing DNS server 10.99.0.1"
+check "client got our second DNS server" grep -q "nameserver 192.0.2.53" $C/resolv.conf
+check "server AUTH used RFC 7427 signature" clilog "authentication of 'vpn.test' with RSA_EMSA_PKCS1_SHA2_256 successful"
+check "large IKE_AUTH response was fragmented (RFC 7383)" clilog "reassembled fragmented IKE message"
+check "vpnctl list shows the client" grep -q "^id=alice@test vip=10.99.0.1 outer=10.77.0.2:4500" $S/list.out
+SW --terminate --ike box > /dev/null 2>&1; sleep 0.5
+check "client delete logged as closed" srvlog "closed ts=.* id=alice@test .*reason=client_delete"
+ip netns exec $NS_S "$VPNCTL" -s $S/vpnd.sock status > $S/status.out
+check "vpnctl status counts" grep -q "^established 0" $S/status.out
+
+# 2. ECDSA client certificate
+run ecdsa bob aes256gcm16-prfsha384-ecp384 aes256gcm16
+check "ECDSA client certificate accepted" established bob@test
+check "client authenticated by ECDSA (RFC 7427)" clilog "authentication of 'bob@test' (myself) with ECDSA"
+
+# 3. revoked certificate
+run revoked carol aes256gcm16-prfsha384-ecp384 aes256gcm16
+check "revoked certificate refused with AUTHENTICATION_FAILED" clilog "received AUTHENTICATION_FAILED notify"
+check "revocation logged as auth_failed reason=revoked" srvlog "auth_failed ts=.* outer=10.77.0.2:4500 reason=revoked id=carol@test serial="
+
+# 4. Windows with the NegotiateDH2048_AES256 tweak: no RFC 7427, SHA-1 everywhere
+run windows alice aes256-sha1-modp2048 aes256-sha1 "" "signature_authentication = no"
+check "Windows (aes256-sha1-modp2048) proposal established" established alice@test
+check "Windows: logged proposal" srvlog "proposal=aes256-sha1-prfsha1-modp2048 esp=aes256-sha1"
+check "Windows: classic RSA AUTH (method 1) without RFC 7427" clilog "authentication of 'vpn.test' with RSA signature successful"
+
+# 5. Windows' default proposal (MODP1024 only): refused unless legacy_windows
+run win_default alice 3des-sha1-modp1024,aes256-sha1-modp1024 aes256-sha1
+check "MODP1024-only proposal refused by default" clilog "received NO_PROPOSAL_CHOSEN notify"
+check "refusal logged as auth_failed reason=no_proposal" srvlog "auth_failed ts=.* reason=no_proposal"
+run win_legacy alice 3des-sha1-modp1024 3des-sha1 "legacy_windows = yes"
+check "legacy_windows = yes accepts 3des-sha1-modp1024" established alice@test
+
+# 6. iOS manual setup proposals
+run ios alice aes256-sha256-modp2048,aes256-sha256-ecp256,aes256-sha256-modp1536 aes256-sha256
+check "iOS proposal set established" established alice@test
+check "iOS: modp2048 chosen" srvlog "proposal=aes256-sha256-prfsha256-modp2048"
+
+# 7. Android: GCM with MODP3072 / curve25519, no SHA-1
+run android alice aes256gcm16-prfsha256-modp3072,aes256gcm16-prfsha256-curve25519 aes256gcm16
+check "Android proposal set established" established alice@test
+check "Android: modp3072 chosen" srvlog "proposal=aes256gcm16-prfsha256-modp3072"
+run x25519 alice aes128gcm16-prfsha512-curve25519 aes128gcm16
+check "curve25519 with aes128gcm16/prfsha512" established alice@test
+
+# 8. INVALID_KE_PAYLOAD: the client guesses MODP1024 first
+run invalid_ke alice aes256-sha256-modp1024-ecp256 aes256-sha256
+check "INVALID_KE_PAYLOAD asks for ecp256" clilog "peer didn't accept DH group MODP_1024, it requested ECP_256"
+check "established after INVALID_KE_PAYLOAD" established alice@test
+
+# 9. NAT-T forced, fragmented IKE_AUTH request from the client
+run natt alice aes256gcm16-prfsha384-ecp384 aes256gcm16 "" "fragment_size = 576" "encap = yes"
+check "forced UDP encapsulation detected (NAT)" grep -q "nat=yes" $S/list.out
+check "established with a fragmented IKE_AUTH request" established alice@test
+check "client really sent fragments" clilog "splitting IKE message"
+
+# 10. kick
+ip netns exec $NS_S "$VPNCTL" -s $S/vpnd.sock kick alice@test > $S/kick.out 2>&1
+sleep 1
+check "vpnctl kick answered" grep -q "kicked 1" $S/kick.out
+check "kick logged as closed reason=kicked" srvlog "closed ts=.* id=alice@test .*reason=kicked"
+check "client received our Delete" clilog "received DELETE for IKE_SA"
+
+# 11. identity not in the certificate
+sed_id() { :; }
+run idmismatch alice aes256gcm16-prfsha384-ecp384 aes256gcm16 "" "" ""
+stop_all
+exit $failed
