@@ -7,7 +7,9 @@
 # reproducible (sorted names, fixed mtime/owner/mode) and hashed in a pipe;
 # it is encrypted again only when that hash changes, because GnuPG output
 # is randomized and an unchanged CA must give a byte-identical ISO. The
-# plaintext tar exists only in pipes, never on disk.
+# ciphertext and its hash are kept in CA_DIR (ca.tar.gpg, ca.tar.gpg.sha256),
+# so that a clean build directory gets the same bytes too. The plaintext
+# tar exists only in pipes, never on disk.
 #
 # Environment: CA_DIR, CA_KEY_ON_BOX (yes|no), CA_PASSPHRASE_FILE,
 # SOURCE_DATE_EPOCH.
@@ -33,6 +35,7 @@ files=(ca.crt crl.pem server.crt server.id server.key)
 [ ! -f "$CA_DIR/smtp.pass" ] || files+=(smtp.pass)
 for f in "${files[@]}"; do [ -s "$CA_DIR/$f" ] || die "$CA_DIR/$f is missing or empty"; done
 mapfile -t files < <(printf '%s\n' "${files[@]}" | sort)
+cache=$CA_DIR/ca.tar.gpg
 
 # tar_stream MTIME: the plaintext tar on stdout.
 tar_stream() {
@@ -53,7 +56,14 @@ fi
 if [ "$kind" = demo ]; then
 	printf '  CA        WARNING: the image carries the DEMO CA (passphrase "demo"): NOT FOR PRODUCTION\n' >&2
 fi
-if [ -s "$tarball" ] && [ "$(cat "$tarball.sha256" 2>/dev/null)" = "$hash" ]; then
+# install: copy the cached ciphertext to TARBALL unless it is already
+# identical there (an untouched file keeps its mtime: nothing is rebuilt).
+install_tarball() {
+	cmp -s "$cache" "$tarball" && return 0
+	cp "$cache" "$tarball.new" && chmod 0644 "$tarball.new" && mv -f "$tarball.new" "$tarball"
+}
+if [ -s "$cache" ] && [ "$(cat "$cache.sha256" 2>/dev/null)" = "$hash" ]; then
+	install_tarball
 	exit 0
 fi
 
@@ -89,17 +99,17 @@ GNUPGHOME=$(mktemp -d "${TMPDIR:-/tmp}/roadbox-gpg.XXXXXX")
 export GNUPGHOME
 cleanup() {
 	gpgconf --kill gpg-agent 2>/dev/null || true
-	rm -rf "$GNUPGHOME" "$tarball.new"
+	rm -rf "$GNUPGHOME" "$cache.new"
 }
 trap cleanup EXIT
 
 tar_stream "$SOURCE_DATE_EPOCH" | gpg --batch --quiet --no-tty --pinentry-mode loopback --passphrase-fd 3 \
 	--no-symkey-cache --symmetric --cipher-algo AES256 --s2k-mode 3 \
 	--s2k-digest-algo SHA512 --s2k-count 65011712 --force-mdc \
-	--compress-algo none --output "$tarball.new" ||
+	--compress-algo none --output "$cache.new" ||
 	die "gpg could not encrypt the CA tarball"
 exec 3<&-
-chmod 0644 "$tarball.new"
-mv -f "$tarball.new" "$tarball"
-echo "$hash" >"$tarball.sha256"
+mv -f "$cache.new" "$cache"
+echo "$hash" >"$cache.sha256"
+install_tarball
 printf '  CA        %s (%s CA, %s; CA key on box: %s)\n' "$tarball" "$kind" "$how" "$CA_KEY_ON_BOX"
