@@ -126,6 +126,16 @@ $(BUSYBOX): rootfs/busybox.config scripts/busybox.sh scripts/versions.sh | $(DEP
 	$(Q)scripts/busybox.sh $(O)/busybox $(CACHE) rootfs/busybox.config
 
 # ---- Root filesystem and ISO ------------------------------------------------
+# The image names the source it was built from (for the report and the
+# console banner); rewritten only when that changes.
+VERSION_FILE := $(O)/version
+ROOTFS_FILES += $(VERSION_FILE):/etc/roadbox/version
+$(VERSION_FILE): FORCE
+	@mkdir -p $(@D); v="roadbox $$(git -C $(TOP) describe --always --dirty 2>/dev/null || echo unknown)"; \
+	 [ "$$(cat $@ 2>/dev/null)" = "$$v" ] || echo "$$v" > $@
+.PHONY: FORCE
+FORCE:
+
 OVERLAY_FILES := $(shell find overlays/default $(OVERLAY) -type f 2>/dev/null)
 PROG_INSTALLS := $(foreach p,$(PROGS),$(O)/bin/$(p):$($(p)_INSTALL))
 
@@ -139,16 +149,6 @@ $(ROOTFS): $(BUSYBOX) $(PROG_BINS) $(OVERLAY_FILES) $(ROOTFS_DEPS) \
 $(ISO): $(KERNEL) $(ROOTFS) iso/isolinux.cfg scripts/mkiso.sh
 	$(call msg,ISO,$@)
 	$(Q)scripts/mkiso.sh $@ $(O)/iso $(KERNEL) $(ROOTFS)
-
-# The image names the source it was built from (for the report and the
-# console banner); rewritten only when that changes.
-VERSION_FILE := $(O)/version
-ROOTFS_FILES += $(VERSION_FILE):/etc/roadbox/version
-$(VERSION_FILE): FORCE
-	@mkdir -p $(@D); v="roadbox $$(git -C $(TOP) describe --always --dirty 2>/dev/null || echo unknown)"; \
-	 [ "$$(cat $@ 2>/dev/null)" = "$$v" ] || echo "$$v" > $@
-.PHONY: FORCE
-FORCE:
 
 .PHONY: all kernel busybox rootfs iso programs
 all: $(ISO)

@@ -60,6 +60,6 @@ done < "$top/rootfs/skeleton.txt"
 [ -x "$stage/sbin/init" ] || echo "mkrootfs.sh: warning: the image has no /sbin/init" >&2
 
 rm -f "$out.tmp"
-mksquashfs "$stage" "$out.tmp" -noappend -comp xz -no-xattrs -quiet -no-progress \
-	-mkfs-time "$SOURCE_DATE_EPOCH" -all-time "$SOURCE_DATE_EPOCH" >/dev/null
+# mksquashfs takes the filesystem and every file time from SOURCE_DATE_EPOCH.
+mksquashfs "$stage" "$out.tmp" -noappend -comp xz -no-xattrs -quiet -no-progress >/dev/null
 mv "$out.tmp" "$out"
