@@ -12,8 +12,9 @@ check_name "$name"
 require_ca
 : "${OUT_CLIENTS:=$TOP/out/clients}"
 src=$CA_DIR/clients/$name
-[ -s "$src/$name.crt" ] && [ -s "$src/$name.key" ] ||
+if [ ! -s "$src/$name.crt" ] || [ ! -s "$src/$name.key" ]; then
 	die "no valid certificate for '$name' in $CA_DIR: make client NAME=$name"
+fi
 
 ike=$(bundle_proposal IKE) || die "cannot read the bundle proposal from $TRANSFORMS_DEF"
 esp=$(bundle_proposal ESP) || die "cannot read the bundle proposal from $TRANSFORMS_DEF"
@@ -50,7 +51,7 @@ python3 "$PKI_LIB_DIR/bundle.py" --name "$name" --server "$(cat "$CA_DIR/server.
 chmod 0600 "$tmp"/*
 chmod 0700 "$tmp"
 
-rm -rf "$OUT_CLIENTS/$name"
+rm -rf "${OUT_CLIENTS:?}/$name"
 mv "$tmp" "$OUT_CLIENTS/$name"
 trap - EXIT
 

@@ -26,7 +26,7 @@ issue_server() {
 	[ -z "$SERVER_IP" ] || san="$san,DNS:$SERVER_IP,IP:$SERVER_IP"
 	genkey "$dir/server.key.new" "$type"
 	PKI_SAN=$san PKI_KU=$(key_usage "$type") PKI_CA_DIR=$dir CA_DIR=$dir \
-		sign_csr ext_server $SERVER_DAYS "$dir/server.crt.new" < <(
+		sign_csr ext_server "$SERVER_DAYS" "$dir/server.crt.new" < <(
 		openssl req -config "$PKI_CNF" -new -key "$dir/server.key.new" \
 			-subj "/O=roadbox/CN=$SERVER_NAME")
 	mv -f "$dir/server.key.new" "$dir/server.key"
@@ -52,8 +52,13 @@ create() {
 		else
 			die "a CA already exists in $CA_DIR; move it away first if you really want a new one"
 		fi
-	elif [ -d "$CA_DIR" ] && [ -n "$(ls -A "$CA_DIR" | grep -vx -e smtp.pass -e .lock)" ]; then
-		die "$CA_DIR exists and is not a CA; move it away or choose another CA_DIR"
+	elif [ -d "$CA_DIR" ]; then
+		local f
+		for f in "$CA_DIR"/* "$CA_DIR"/.[!.]*; do
+			case ${f##*/} in '*'|'.[!.]*'|smtp.pass|.lock) ;;
+			*) die "$CA_DIR exists and is not a CA; move it away or choose another CA_DIR" ;;
+			esac
+		done
 	fi
 
 	# Build the new CA next to CA_DIR and rename it into place: an
@@ -68,7 +73,7 @@ create() {
 	echo 1000 >"$tmp/crlnumber"
 	echo "$KEY" >"$tmp/key.type"
 	genkey "$tmp/ca.key" "$KEY"
-	openssl req -config "$PKI_CNF" -x509 -new -key "$tmp/ca.key" -days $CA_DAYS \
+	openssl req -config "$PKI_CNF" -x509 -new -key "$tmp/ca.key" -days "$CA_DAYS" \
 		-extensions ext_ca -subj "/O=roadbox/CN=roadbox CA $SERVER_NAME" -out "$tmp/ca.crt"
 	issue_server "$tmp"
 	PKI_CA_DIR=$tmp CA_DIR=$tmp gencrl

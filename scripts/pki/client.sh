@@ -23,7 +23,7 @@ dir=$CA_DIR/clients/$name
 rm -rf "$dir"
 mkdir -p "$dir"
 genkey "$dir/$name.key" "$type"
-PKI_SAN="DNS:$name" PKI_KU=$(key_usage "$type") sign_csr ext_client $CLIENT_DAYS "$dir/$name.crt" < <(
+PKI_SAN="DNS:$name" PKI_KU=$(key_usage "$type") sign_csr ext_client "$CLIENT_DAYS" "$dir/$name.crt" < <(
 	openssl req -config "$PKI_CNF" -new -key "$dir/$name.key" -subj "/O=roadbox/CN=$name")
 printf '  CLIENT    %s: serial %s, expires %s\n' "$name" \
 	"$(openssl x509 -in "$dir/$name.crt" -noout -serial | cut -d= -f2)" \

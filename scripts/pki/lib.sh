@@ -115,7 +115,7 @@ sign_csr() {
 	local ext=$1 days=$2 out=$3 ca_end end
 	ca_end=$(date -u -d "$(openssl x509 -in "$CA_DIR/ca.crt" -noout -enddate | cut -d= -f2)" +%s)
 	end=$(( $(date -u +%s) + days * 86400 ))
-	[ $end -lt $ca_end ] || end=$((ca_end - 86400))
+	[ "$end" -lt "$ca_end" ] || end=$((ca_end - 86400))
 	ossl "signing" ca -config "$PKI_CNF" -batch -notext -extensions "$ext" \
 		-enddate "$(date -u -d "@$end" +%Y%m%d%H%M%SZ)" -in /dev/stdin -out "$out"
 }

@@ -69,8 +69,9 @@ fi
 
 # Where the passphrase comes from; it travels only through fd 3.
 if [ -n "$CA_PASSPHRASE_FILE" ]; then
-	[ -f "$CA_PASSPHRASE_FILE" ] && [ -r "$CA_PASSPHRASE_FILE" ] ||
+	if [ ! -f "$CA_PASSPHRASE_FILE" ] || [ ! -r "$CA_PASSPHRASE_FILE" ]; then
 		die "CA_PASSPHRASE_FILE=$CA_PASSPHRASE_FILE is not a readable file"
+	fi
 	[ -s "$CA_PASSPHRASE_FILE" ] || die "CA_PASSPHRASE_FILE=$CA_PASSPHRASE_FILE is empty"
 	if [ -n "$(find "$CA_PASSPHRASE_FILE" -perm /077)" ]; then
 		note "warning: $CA_PASSPHRASE_FILE is readable by others; chmod 600 it"
@@ -84,10 +85,10 @@ elif [ -t 0 ] && { : </dev/tty; } 2>/dev/null; then
 	echo "  CA        the CA tarball must be encrypted again (its content changed)" >/dev/tty
 	IFS= read -rsp "  passphrase for $tarball: " pp </dev/tty; echo >/dev/tty
 	IFS= read -rsp "  the same passphrase again: " pp2 </dev/tty; echo >/dev/tty
-	[ "$pp" = "$pp2" ] || { pp= pp2=; die "the passphrases do not match"; }
-	[ ${#pp} -ge 8 ] || { pp= pp2=; die "the passphrase is too short (at least 8 characters)"; }
+	[ "$pp" = "$pp2" ] || { pp='' pp2=''; die "the passphrases do not match"; }
+	[ ${#pp} -ge 8 ] || { pp='' pp2=''; die "the passphrase is too short (at least 8 characters)"; }
 	exec 3< <(printf '%s\n' "$pp")
-	pp= pp2=
+	pp='' pp2=''
 	how="passphrase typed in"
 else
 	die "the CA tarball must be encrypted again but no passphrase is available: run make on a terminal, or pass CA_PASSPHRASE_FILE=path (a mode 0600 file)"

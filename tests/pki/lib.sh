@@ -39,7 +39,7 @@ finish() { exit $failed; }
 # isolated from any make that runs the tests (MAKEFLAGS would pass its
 # command-line variables, e.g. O= or CA_DIR=, down to this one).
 mk() {
-	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s --no-print-directory -C "$TOP" \
+	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u MAKEOVERRIDES make -s --no-print-directory -C "$TOP" \
 		CA_DIR="$CA" O="$O" OUT="$OUT" "$@"
 }
 
