@@ -265,13 +265,19 @@ static int ca_decrypt(const char *pass, size_t passlen, char *msg, size_t msglen
 	} else if (has_word(errs, "Bad session key") || has_word(errs, "bad passphrase")) {
 		rc = CA_WRONG;
 	} else {
-		char gd[64], td[64];
-		char *nl = strchr(errs, '\n');
-		if (nl)
+		char gd[64], td[64], *line = errs, *nl;
+		/* gpg's "decryption failed: ..." says more than its first line */
+		char *f = strstr(errs, "failed");
+		if (f) {
+			while (f > errs && f[-1] != '\n')
+				f--;
+			line = f;
+		}
+		if ((nl = strchr(line, '\n')))
 			*nl = '\0';
 		proc_describe(gst, gd, sizeof(gd));
 		proc_describe(tst, td, sizeof(td));
-		snprintf(msg, msglen, "%s (gpg %s, tar %s)", errs[0] ? errs : "no message", gd, td);
+		snprintf(msg, msglen, "%s (gpg %s, tar %s)", line[0] ? line : "no message", gd, td);
 	}
 out:
 	if (gpid > 0)
@@ -430,7 +436,7 @@ int step_ca(struct boot *b)
 	int wrong = 0, rc = -1;
 
 	if (stat(CA_TARBALL, &st) < 0) {
-		snprintf(b->why, sizeof(b->why), "no CA tarball at %s (%s): the VPN cannot start",
+		snprintf(b->why, sizeof(b->why), "no CA tarball at %s (%s)",
 			 CA_TARBALL, strerror(errno));
 		return -1;
 	}
@@ -459,8 +465,7 @@ int step_ca(struct boot *b)
 	for (;;) {
 		int n, r;
 
-		cons_puts(&cons, prompt);
-		n = cons_read_secret(&cons, pass, sizeof(pass));
+		n = cons_read_secret(&cons, prompt, pass, sizeof(pass));
 		if (n < 0) {
 			explicit_bzero(pass, sizeof(pass));
 			if (n == -2) {

@@ -9,6 +9,33 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+static void echo_off(struct cons *c)
+{
+	for (int i = 0; i < c->n; i++) {
+		struct termios t;
+
+		c->tio_saved[i] = tcgetattr(c->fd[i], &c->saved[i]) == 0;
+		if (!c->tio_saved[i])
+			continue;
+		t = c->saved[i];
+		/* canonical mode keeps backspace working; CR from a serial
+		 * terminal's Enter must end the line */
+		t.c_lflag |= ICANON;
+		t.c_lflag &= ~(tcflag_t)(ECHO | ECHOE | ECHOK | ECHONL);
+		t.c_iflag |= ICRNL;
+		t.c_iflag &= ~(tcflag_t)(INLCR | IGNCR);
+		t.c_oflag |= OPOST | ONLCR;
+		tcsetattr(c->fd[i], TCSANOW, &t);
+	}
+}
+
+static void echo_restore(struct cons *c)
+{
+	for (int i = 0; i < c->n; i++)
+		if (c->tio_saved[i])
+			tcsetattr(c->fd[i], TCSANOW, &c->saved[i]);
+}
+
 int cons_open(struct cons *c)
 {
 	static const char *const ttys[] = { "/dev/ttyS0", "/dev/tty1" };
@@ -34,6 +61,7 @@ int cons_open(struct cons *c)
 		}
 		c->fd[c->n++] = fd;
 	}
+	echo_off(c);
 	return 0;
 }
 
@@ -54,42 +82,18 @@ void cons_puts(struct cons *c, const char *s)
 	}
 }
 
-static void echo_off(struct cons *c)
-{
-	for (int i = 0; i < c->n; i++) {
-		struct termios t;
-
-		c->tio_saved[i] = tcgetattr(c->fd[i], &c->saved[i]) == 0;
-		if (!c->tio_saved[i])
-			continue;
-		t = c->saved[i];
-		/* canonical mode keeps backspace working; CR from a serial
-		 * terminal's Enter must end the line */
-		t.c_lflag |= ICANON;
-		t.c_lflag &= ~(tcflag_t)(ECHO | ECHOE | ECHOK | ECHONL);
-		t.c_iflag |= ICRNL;
-		t.c_iflag &= ~(tcflag_t)(INLCR | IGNCR);
-		t.c_oflag |= OPOST | ONLCR;
-		tcsetattr(c->fd[i], TCSANOW, &t);
-		tcflush(c->fd[i], TCIFLUSH);
-	}
-}
-
-static void echo_restore(struct cons *c)
-{
-	for (int i = 0; i < c->n; i++)
-		if (c->tio_saved[i])
-			tcsetattr(c->fd[i], TCSANOW, &c->saved[i]);
-}
-
-int cons_read_secret(struct cons *c, char *buf, size_t size)
+int cons_read_secret(struct cons *c, const char *prompt, char *buf, size_t size)
 {
 	struct pollfd pfd[2];
 	int live = c->n, rc = -1;
 
-	echo_off(c);
-	for (int i = 0; i < c->n; i++)
+	/* Flush before the prompt, not after: an answer typed as soon as the
+	 * prompt shows must not be thrown away. */
+	for (int i = 0; i < c->n; i++) {
+		tcflush(c->fd[i], TCIFLUSH);
 		pfd[i] = (struct pollfd){ .fd = c->fd[i], .events = POLLIN };
+	}
+	cons_puts(c, prompt);
 	while (live > 0) {
 		if (poll(pfd, (nfds_t)c->n, -1) < 0) {
 			if (errno == EINTR)
@@ -136,16 +140,15 @@ int cons_read_secret(struct cons *c, char *buf, size_t size)
 			/* echo was off: end the prompt line ourselves */
 			if (write(pfd[i].fd, "\n", 1) < 0)
 				(void)0;
-			goto out;
+			return rc;
 		}
 	}
-out:
-	echo_restore(c);
 	return rc;
 }
 
 void cons_close(struct cons *c)
 {
+	echo_restore(c);
 	for (int i = 0; i < c->n; i++)
 		close(c->fd[i]);
 	c->n = 0;

@@ -13,16 +13,17 @@ struct cons {
 	struct termios saved[2];
 };
 
-/* Open the consoles that exist; -1 if none can be opened. */
+/* Open the consoles that exist and turn their echo off until cons_close()
+ * (what is typed during the dialogue is never shown); -1 if none opens. */
 int cons_open(struct cons *c);
 
 /* Write s to every open console (\n becomes \r\n through the tty's ONLCR). */
 void cons_puts(struct cons *c, const char *s);
 
-/* Drop typed-ahead input, then read one line with echo off.  Returns the
+/* Drop typed-ahead input, print prompt, then read one line.  Returns the
  * length (newline stripped, buf NUL-terminated), -2 if the line did not fit
  * (buf is wiped), -1 when no console can be read. */
-int cons_read_secret(struct cons *c, char *buf, size_t size);
+int cons_read_secret(struct cons *c, const char *prompt, char *buf, size_t size);
 
 /* Restore the terminal settings and close. */
 void cons_close(struct cons *c);

@@ -48,7 +48,7 @@ static const struct step steps[] = {
 	{ "ca",       "unlock the CA into " CA_DIR,              step_ca,       GUARDS_VPN },
 	{ "services", "start crond and the site's services",     step_services, REPORTED },
 	{ "vpnd",     "start the VPN service",                   step_vpnd,     REPORTED },
-	{ "login",    "start getty on ttyS0 and tty1",           step_gettys,   REPORTED },
+	{ "getty",    "start getty on ttyS0 and tty1",           step_gettys,   REPORTED },
 };
 
 static void run_steps(struct boot *b)

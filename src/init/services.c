@@ -123,9 +123,9 @@ int step_vpnd(struct boot *b)
 
 	if (!b->sysctl_ok || !b->firewall_ok || !b->ca_ok) {
 		snprintf(b->why, sizeof(b->why), "the VPN service is NOT started:%s%s%s",
-			 b->sysctl_ok ? "" : " sysctl settings not applied;",
-			 b->firewall_ok ? "" : " firewall not loaded;",
-			 b->ca_ok ? "" : " CA not unlocked;");
+			 b->sysctl_ok ? "" : " [sysctl settings not applied]",
+			 b->firewall_ok ? "" : " [firewall not loaded]",
+			 b->ca_ok ? "" : " [CA not unlocked]");
 		return -1;
 	}
 	if (access(VPND_PATH, X_OK) < 0) {

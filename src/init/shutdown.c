@@ -54,8 +54,11 @@ void shutdown_system(int how)
 	const char *what = h == RB_POWER_OFF ? "poweroff" : h == RB_HALT_SYSTEM ? "halt" : "reboot";
 
 	log_msg(LOG_NOTICE, "shutdown: %s requested: stopping %d services", what, svc_stop());
-	/* Everyone but PID 1: services, login shells, and anything they left. */
+	/* Everyone but PID 1: services, login shells, and anything they left.
+	 * An interactive shell ignores SIGTERM but leaves on SIGHUP, as on a
+	 * hangup of its terminal. */
 	kill(-1, SIGTERM);
+	kill(-1, SIGHUP);
 	kill(-1, SIGCONT);
 	if (reap_all(TERM_WAIT_MS) < 0) {
 		log_msg(LOG_WARNING, "shutdown: processes left after %d s; sending SIGKILL",
