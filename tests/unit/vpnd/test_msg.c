@@ -197,8 +197,66 @@ static void test_decoders(void)
 	OK(ike_parse_ke(k1, sizeof(k1), &g, &d, &dl) < 0, "KE: zero-length key exchange data refused");
 }
 
+/* VPND_WRITE_CORPUS=dir writes seed inputs for the ike_fuzz target
+ * (first byte odd: whole message; even: next byte + bare payload chain). */
+static void write_seed(const char *dir, const char *name, uint8_t mode, const uint8_t *d, size_t l)
+{
+	char path[512];
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	FILE *f = fopen(path, "wb");
+	if (!f)
+		return;
+	fputc(mode, f);
+	fwrite(d, 1, l, f);
+	fclose(f);
+}
+
+static void write_corpus(const char *dir)
+{
+	struct buf m;
+	struct ike_builder b;
+	if (build_sample(&m) == 0)
+		write_seed(dir, "all_payloads", 1, m.p, m.len);
+	/* the inner chain of a typical IKE_AUTH request (mode 0: np first) */
+	if (m.len > IKE_HDR_LEN) {
+		uint8_t *chain = malloc(m.len);
+		chain[0] = m.p[16];
+		memcpy(chain + 1, m.p + IKE_HDR_LEN, m.len - IKE_HDR_LEN);
+		write_seed(dir, "chain_all", 0, chain, m.len - IKE_HDR_LEN + 1);
+		free(chain);
+	}
+	buf_free(&m);
+	/* CP request + TS + SA with ESP proposals, as a chain */
+	ikeb_init(&b);
+	uint8_t cpreq[] = { CFG_REQUEST, 0, 0, 0, 0, 1, 0, 0, 0, 3, 0, 0, 0, 4, 0, 0, 0, 8, 0, 0 };
+	ikeb_simple(&b, PL_CP, NULL, 0, cpreq, sizeof(cpreq));
+	struct ike_proposal p = { .num = 1, .proto = PROTO_ESP, .spisize = 4, .spi = { 0xc0, 1, 2, 3 }, .ntrans = 3,
+		.t = { { TT_ENCR, ENCR_AES_GCM16, 256 }, { TT_ENCR, ENCR_AES_CBC, 128 }, { TT_ESN, 0, 0 } } };
+	ikeb_proposal(&b, &p);
+	struct ike_ts ts = { TS_IPV4_ADDR_RANGE, 0, 0, 65535, 0, 0xffffffffu };
+	ikeb_ts(&b, PL_TSI, &ts, 1);
+	ikeb_ts(&b, PL_TSR, &ts, 1);
+	uint8_t *c2 = malloc(b.b.len + 1);
+	c2[0] = b.first_np;
+	memcpy(c2 + 1, b.b.p, b.b.len);
+	write_seed(dir, "chain_cp_sa_ts", 0, c2, b.b.len + 1);
+	free(c2);
+	ikeb_free(&b);
+	/* an SKF fragment message */
+	ikeb_init(&b);
+	ikeb_header(&b, SPI_I, SPI_I, EXCH_IKE_AUTH, HDR_F_INITIATOR, 1);
+	uint8_t skf[4 + 16 + 32] = { 0, 1, 0, 3 };
+	ikeb_simple(&b, PL_SKF, NULL, 0, skf, sizeof(skf));
+	ikeb_finish(&b);
+	write_seed(dir, "skf", 1, b.b.p, b.b.len);
+	ikeb_free(&b);
+}
+
 void test_msg(void)
 {
+	const char *cd = getenv("VPND_WRITE_CORPUS");
+	if (cd)
+		write_corpus(cd);
 	test_roundtrip();
 	test_decoders();
 }
