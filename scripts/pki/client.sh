@@ -12,6 +12,8 @@ require_ca
 lock_ca
 
 server=$(cat "$CA_DIR/server.id")
+[ "$(ca_kind)" = site ] ||
+	note "warning: issuing from the DEMO CA (server $server): fine for a trial, not for production"
 [ "$name" != "$server" ] || die "NAME '$name' is the server's own name; pick another"
 
 # A live certificate for the name already? (index.txt: status V, subject last.)
