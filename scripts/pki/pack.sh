@@ -68,7 +68,13 @@ if [ -s "$cache" ] && [ "$(cat "$cache.sha256" 2>/dev/null)" = "$hash" ]; then
 fi
 
 # Where the passphrase comes from; it travels only through fd 3.
-if [ -n "$CA_PASSPHRASE_FILE" ]; then
+# The demo CA always uses its public passphrase: the box tells the console
+# it is "demo".
+if [ "$kind" = demo ]; then
+	[ -z "$CA_PASSPHRASE_FILE" ] || note "the demo CA's passphrase is always \"demo\": CA_PASSPHRASE_FILE is not used"
+	exec 3< <(printf '%s\n' "$DEMO_PASSPHRASE")
+	how="DEMO passphrase \"demo\" - not for production"
+elif [ -n "$CA_PASSPHRASE_FILE" ]; then
 	if [ ! -f "$CA_PASSPHRASE_FILE" ] || [ ! -r "$CA_PASSPHRASE_FILE" ]; then
 		die "CA_PASSPHRASE_FILE=$CA_PASSPHRASE_FILE is not a readable file"
 	fi
@@ -78,9 +84,6 @@ if [ -n "$CA_PASSPHRASE_FILE" ]; then
 	fi
 	exec 3<"$CA_PASSPHRASE_FILE"
 	how="passphrase from CA_PASSPHRASE_FILE"
-elif [ "$kind" = demo ]; then
-	exec 3< <(printf '%s\n' "$DEMO_PASSPHRASE")
-	how="DEMO passphrase \"demo\" - not for production"
 elif [ -t 0 ] && { : </dev/tty; } 2>/dev/null; then
 	echo "  CA        the CA tarball must be encrypted again (its content changed)" >/dev/tty
 	IFS= read -rsp "  passphrase for $tarball: " pp </dev/tty; echo >/dev/tty
