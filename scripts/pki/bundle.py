@@ -361,6 +361,7 @@ Linux: NetworkManager (package network-manager-strongswan)
     sudo install -m 0600 {a.name}.nmconnection /etc/NetworkManager/system-connections/
     sudo nmcli connection reload
     nmcli connection up "{a.title}" --ask
+  (NetworkManager-strongswan before 1.5: edit the file to say method=key.)
 
 Linux: strongSwan swanctl (package strongswan-swanctl + charon)
   See the commands at the top of {a.name}.swanctl.conf.
