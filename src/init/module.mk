@@ -18,3 +18,8 @@ init_unit_SRCS := $(wildcard tests/unit/init/*.c) $(INIT_CORE_SRCS)
 
 # gpg 2.2 needs its agent even for symmetric decryption.
 ROOTFS_HELPERS += /usr/bin/gpg /usr/bin/gpg-agent
+
+# init.conf and sysctl.conf parsers under libFuzzer (sysctl.c's apply half
+# logs through log.c).
+FUZZERS += init_conf_fuzz
+init_conf_fuzz_SRCS := tests/init/fuzz_conf.c src/init/conf.c src/init/sysctl.c src/init/log.c
