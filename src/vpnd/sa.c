@@ -688,6 +688,9 @@ kernel_fail:
 	{
 		uint64_t a, b;
 		child_remove(v, sa, &a, &b);
+		/* the SPI reserved with ALLOCSPI is a larval SA: remove it too */
+		if (v->xfrm_fd >= 0 && sa->child.spi_in)
+			xfrm_del_sa(v->xfrm_fd, sa->local_ip, sa->child.spi_in);
 	}
 	if (sa->has_vip)
 		pool_release(&v->pool, sa->vip, time(NULL));

@@ -7,13 +7,16 @@ void test_msg(void);
 void test_crypto(void);
 void test_proposal(void);
 void test_misc(void);
+void test_xfrm(void);
 
 int main(void)
 {
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	log_open(1, LOG_LVL_ERROR);
 	test_msg();
 	test_crypto();
 	test_proposal();
 	test_misc();
+	test_xfrm();
 	return tap_failed ? 1 : 0;
 }
