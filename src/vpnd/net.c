@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/udp.h>
+#include <linux/xfrm.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -41,8 +42,20 @@ int net_open(uint32_t addr, uint16_t port, int natt)
 		if (setsockopt(fd, IPPROTO_UDP, UDP_ENCAP, &t, sizeof(t)) < 0)
 			LOGW("UDP_ENCAP on port %u: %s (NAT-T ESP will not work)", port, strerror(errno));
 	}
-	/* IKE messages are never fragmented by us in the IP layer sense:
-	 * large ones are split with RFC 7383 instead. */
+	/* Per-socket bypass policies: IKE itself must never be caught by an
+	 * IPsec policy (e.g. a client whose outer address lies inside a
+	 * protected network).  Needs CAP_NET_ADMIN, so done here at startup. */
+	for (int dir = XFRM_POLICY_IN; dir <= XFRM_POLICY_OUT; dir++) {
+		struct xfrm_userpolicy_info pol;
+		memset(&pol, 0, sizeof(pol));
+		pol.action = XFRM_POLICY_ALLOW;
+		pol.sel.family = AF_INET;
+		pol.dir = (uint8_t)dir;
+		pol.lft.soft_byte_limit = pol.lft.hard_byte_limit = XFRM_INF;
+		pol.lft.soft_packet_limit = pol.lft.hard_packet_limit = XFRM_INF;
+		if (setsockopt(fd, IPPROTO_IP, IP_XFRM_POLICY, &pol, sizeof(pol)) < 0)
+			LOGD("IPsec bypass policy on port %u: %s", port, strerror(errno));
+	}
 	return fd;
 }
 

@@ -813,8 +813,10 @@ static void handle_request(struct vpnd *v, struct ike_sa *sa, const struct ike_m
 		 * only on the first fragment (RFC 7383 2.6.1) */
 		const struct ike_payload *skf = ike_find(m, PL_SKF);
 		uint16_t num = 0, total;
-		if (!skf || (ike_parse_skf(skf->body, skf->len, &num, &total) == 0 && num == 1))
+		if (!skf || (ike_parse_skf(skf->body, skf->len, &num, &total) == 0 && num == 1)) {
+			LOGD("retransmitted request %u: resending the cached response", m->hdr.msgid);
 			resend_cached(v, sa);
+		}
 		return;
 	}
 	if (m->hdr.msgid != sa->expect_msgid || sa->state == SA_DEAD)

@@ -108,6 +108,7 @@ run() {
 	ip netns exec $NS_C unshare -m sh -c "mount -t tmpfs none /run && mount --bind $C/resolv.conf /etc/resolv.conf && STRONGSWAN_CONF=$C/strongswan.conf exec /usr/lib/ipsec/charon" > $C/charon.out 2>&1 &
 	for i in $(seq 1 25); do [ -S $C/charon.vici ] && break; sleep 0.2; done
 	SW --load-all > $C/load.out 2>&1
+	[ -n "${HOOK:-}" ] && eval "$HOOK"
 	timeout 30 ip netns exec $NS_C env SWANCTL_DIR=$C/swanctl swanctl --initiate --uri unix://$C/charon.vici --child net > $C/init.out 2>&1
 	SW --list-sas > $C/sas.out 2>&1
 	ip netns exec $NS_S "$VPNCTL" -s $S/vpnd.sock list > $S/list.out 2>&1
@@ -118,7 +119,7 @@ clilog() { grep -q -- "$1" $C/charon.log; }
 
 # 1. the client bundle's proposal, RSA, RFC 7427, CP, DNS, fragmented response
 [ -n "${ONLY:-}" ] && { run $ONLY; cat $C/resolv.conf; ls -la $C; exit; }
-run bundle alice aes256gcm16-prfsha384-ecp384 aes256gcm16
+run bundle alice aes256gcm16-prfsha384-ecp384 aes256gcm16 "" "" "dpd_delay = 1s"
 check "bundle proposal: IKE SA established with RSA client" established alice@test
 check "bundle proposal: logged proposal and esp" srvlog "proposal=aes256gcm16-prfsha384-ecp384 esp=aes256gcm16"
 check "client got 10.99.0.1 from the pool" clilog "installing new virtual IP 10.99.0.1"
@@ -127,6 +128,8 @@ check "client got our second DNS server" grep -q "nameserver 192.0.2.53" $C/reso
 check "server AUTH used RFC 7427 signature" clilog "authentication of 'vpn.test' with RSA_EMSA_PKCS1_SHA2_256 successful"
 check "large IKE_AUTH response was fragmented (RFC 7383)" clilog "reassembled fragmented IKE message"
 check "vpnctl list shows the client" grep -q "^id=alice@test vip=10.99.0.1 outer=10.77.0.2:4500" $S/list.out
+sleep 2.5
+check "liveness check (empty INFORMATIONAL) answered" clilog "parsed INFORMATIONAL response [0-9]* \[ \]"
 SW --terminate --ike box > /dev/null 2>&1; sleep 0.5
 check "client delete logged as closed" srvlog "closed ts=.* id=alice@test .*reason=client_delete"
 ip netns exec $NS_S "$VPNCTL" -s $S/vpnd.sock status > $S/status.out
@@ -185,8 +188,12 @@ check "vpnctl kick answered" grep -q "kicked 1" $S/kick.out
 check "kick logged as closed reason=kicked" srvlog "closed ts=.* id=alice@test .*reason=kicked"
 check "client received our Delete" clilog "received DELETE for IKE_SA"
 
-# 11. identity not in the certificate
-sed_id() { :; }
-run idmismatch alice aes256gcm16-prfsha384-ecp384 aes256gcm16 "" "" ""
+# 11. retransmission: the client loses our IKE_AUTH response and resends
+HOOK='ip netns exec $NS_C nft -f - <<<"table inet vt { chain in { type filter hook input priority 0; udp sport 4500 drop; }; }"; (sleep 1.5; ip netns exec $NS_C nft delete table inet vt) &'
+run retransmit alice aes256gcm16-prfsha384-ecp384 aes256gcm16
+HOOK=
+check "retransmitted IKE_AUTH answered from the cache" srvlog "retransmitted request 1: resending the cached response"
+check "IKE_AUTH processed once, established after the retransmission" \
+	test "$(grep -c '^vpnd: established' $S/vpnd.out)" = 1 -a "$(grep -c ESTABLISHED $C/sas.out)" = 1
 stop_all
 exit $failed
