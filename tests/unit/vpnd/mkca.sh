@@ -39,6 +39,7 @@ mk server rsa:2048 DNS:vpn.test serverAuth,1.3.6.1.5.5.8.2.2
 mk alice rsa:2048 email:alice@test clientAuth
 mk bob "ec -pkeyopt ec_paramgen_curve:P-256" email:bob@test clientAuth
 mk carol rsa:2048 email:carol@test clientAuth
+mk serverec "ec -pkeyopt ec_paramgen_curve:P-384" DNS:vpn.test serverAuth,1.3.6.1.5.5.8.2.2
 openssl ca -batch -config ca.cnf -cert ca.crt -keyfile ca.key -revoke carol.crt 2>/dev/null
 openssl ca -batch -config ca.cnf -cert ca.crt -keyfile ca.key -gencrl -out crl.pem 2>/dev/null
 echo vpn.test > server.id

@@ -49,6 +49,7 @@ run() {
 	S=$T/$name/srv C=$T/$name/cli
 	mkdir -p $S $C/swanctl/{x509,x509ca,private}
 	cp $T/ca/{ca.crt,crl.pem,server.crt,server.key,server.id} $S/
+	if [ -n "${SRV:-}" ]; then cp $T/ca/$SRV.crt $S/server.crt; cp $T/ca/$SRV.key $S/server.key; fi
 	printf '%s\n' "pool = 10.99.0.0/24" "dns = 10.99.0.1, 192.0.2.53" "nbns = 10.99.0.1" \
 		"ca = $S/ca.crt" "crl = $S/crl.pem" "cert = $S/server.crt" "key = $S/server.key" \
 		"server_id_file = $S/server.id" "socket = $S/vpnd.sock" "user = -" "log_level = debug" \
@@ -139,6 +140,12 @@ check "vpnctl status counts" grep -q "^established 0" $S/status.out
 run ecdsa bob aes256gcm16-prfsha384-ecp384 aes256gcm16
 check "ECDSA client certificate accepted" established bob@test
 check "client authenticated by ECDSA (RFC 7427)" clilog "authentication of 'bob@test' (myself) with ECDSA"
+
+# 2b. ECDSA P-384 server certificate, with and without RFC 7427
+SRV=serverec run ecserver alice aes256gcm16-prfsha384-ecp384 aes256gcm16
+check "ECDSA P-384 server: RFC 7427 signature accepted by the client" clilog "authentication of 'vpn.test' with ECDSA_WITH_SHA384_DER successful"
+SRV=serverec run ecserver_classic alice aes256-sha256-modp2048 aes256-sha256 "" "signature_authentication = no"
+check "ECDSA P-384 server: classic method 10 accepted by the client" clilog "authentication of 'vpn.test' with ECDSA-384 signature successful"
 
 # 3. revoked certificate
 run revoked carol aes256gcm16-prfsha384-ecp384 aes256gcm16
