@@ -13,6 +13,7 @@ import base64
 import json
 import os
 import plistlib
+import re
 import ssl
 import sys
 import uuid
@@ -124,7 +125,9 @@ def read_pem_der(path):
 
 def apple_profile(a, ike, esp, ca_der, p12):
     ike_sa, child_sa, pfs = apple_parameters(ike, esp)
-    base = "org.roadbox." + ".".join(reversed(a.server.split("."))) + "." + a.name
+    # Reverse-DNS payload identifiers; an IPv6 server address has colons.
+    server = re.sub(r"[^A-Za-z0-9.-]", "-", a.server)
+    base = "org.roadbox." + ".".join(reversed(server.split("."))) + "." + a.name
     ca_uuid, p12_uuid, vpn_uuid, top_uuid = (str(uuid.uuid4()).upper() for _ in range(4))
     ca_payload = {
         "PayloadType": "com.apple.security.root", "PayloadVersion": 1,

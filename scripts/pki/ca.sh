@@ -23,7 +23,11 @@ issue_server() {
 	san="DNS:$SERVER_NAME"
 	# Windows wants the IP as a dNSName when the user connects by address,
 	# Android compares an IP identity with an iPAddress SAN: both.
-	[ -z "$SERVER_IP" ] || san="$san,DNS:$SERVER_IP,IP:$SERVER_IP"
+	if [ "$SERVER_NAME" = "$SERVER_IP" ]; then
+		san="DNS:$SERVER_IP,IP:$SERVER_IP"
+	elif [ -n "$SERVER_IP" ]; then
+		san="$san,DNS:$SERVER_IP,IP:$SERVER_IP"
+	fi
 	genkey "$dir/server.key.new" "$type"
 	PKI_SAN=$san PKI_KU=$(key_usage "$type") PKI_CA_DIR=$dir CA_DIR=$dir \
 		sign_csr ext_server "$SERVER_DAYS" "$dir/server.crt.new" < <(
@@ -36,16 +40,23 @@ issue_server() {
 	printf '%s\n' "$SERVER_IP" >"$dir/server.ip"
 }
 
+# check_server: validate SERVER_NAME/SERVER_IP; with only an address, the
+# address is the server's identity (clients connect to it by address).
+check_server() {
+	[ -z "$SERVER_IP" ] || check_ip "$SERVER_IP"
+	SERVER_NAME=${SERVER_NAME:-$SERVER_IP}
+	[ "$SERVER_NAME" = "$SERVER_IP" ] || check_hostname "$SERVER_NAME"
+}
+
 create() {
 	local kind=$1 tmp
 	case $KEY in rsa|ec) ;; *) die "KEY must be rsa (RSA-3072, default) or ec (ECDSA P-256), not '$KEY'" ;; esac
 	if [ "$kind" = demo ]; then
 		SERVER_NAME=$DEMO_SERVER_NAME
-	elif [ -z "$SERVER_NAME" ]; then
-		die "SERVER_NAME is required: make ca SERVER_NAME=vpn.example.org [SERVER_IP=192.0.2.1] [KEY=ec]"
+	elif [ -z "$SERVER_NAME" ] && [ -z "$SERVER_IP" ]; then
+		die "the box needs a name or an address: make ca SERVER_NAME=vpn.example.org [SERVER_IP=192.0.2.1] [KEY=ec]"
 	fi
-	check_hostname "$SERVER_NAME"
-	[ -z "$SERVER_IP" ] || check_ip "$SERVER_IP"
+	check_server
 	if ca_exists; then
 		if [ "$kind" = site ] && [ "$(ca_kind)" = demo ]; then
 			note "replacing the demo CA in $CA_DIR (its client certificates stop working)"
@@ -96,14 +107,20 @@ create() {
 server() {
 	require_ca
 	lock_ca
-	SERVER_NAME=${SERVER_NAME:-$(cat "$CA_DIR/server.id")}
+	local old_id old_ip
+	old_id=$(cat "$CA_DIR/server.id")
+	old_ip=$(cat "$CA_DIR/server.ip" 2>/dev/null || true)
 	# Keep the address unless a new one is given; SERVER_IP=none drops it.
 	case $SERVER_IP in
-	'') SERVER_IP=$(cat "$CA_DIR/server.ip" 2>/dev/null || true) ;;
+	'') SERVER_IP=$old_ip ;;
 	none) SERVER_IP= ;;
 	esac
-	check_hostname "$SERVER_NAME"
-	[ -z "$SERVER_IP" ] || check_ip "$SERVER_IP"
+	# Keep the name; a box known only by its address follows the address.
+	if [ -z "$SERVER_NAME" ] && [ "$old_id" != "$old_ip" ]; then
+		SERVER_NAME=$old_id
+	fi
+	[ -n "$SERVER_NAME$SERVER_IP" ] || die "the box needs a name or an address: SERVER_NAME=... or SERVER_IP=..."
+	check_server
 	cp -p "$CA_DIR/server.crt" "$CA_DIR/revoked/server-$(openssl x509 -in "$CA_DIR/server.crt" -noout -serial | cut -d= -f2).crt"
 	ossl "revoking the old server certificate" ca -config "$PKI_CNF" -revoke "$CA_DIR/server.crt" -crl_reason superseded
 	issue_server "$CA_DIR"
