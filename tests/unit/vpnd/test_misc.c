@@ -314,7 +314,8 @@ static void test_init_exchange(void)
 	int answered = 0;
 	for (size_t l = 0; l < req.len; l++) {
 		ike_input(&v, req.p, l, lo, cport, lo, 0);
-		if (recv_reply(cli, r1, sizeof(r1)) > 0)
+		/* loopback delivers synchronously: a reply would be queued now */
+		if (recv(cli, r1, sizeof(r1), MSG_DONTWAIT) > 0)
 			answered++;
 	}
 	OK(answered == 0 && count_sas(&v) == 2, "every truncated IKE_SA_INIT dropped silently (%zu)", req.len);
