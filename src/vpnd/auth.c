@@ -75,13 +75,17 @@ int auth_load(struct auth_ctx *a, const struct vpnd_config *c)
 	a->store = X509_STORE_new();
 	if (!a->store || X509_STORE_add_cert(a->store, ca) != 1)
 		goto out;
-	if (X509_STORE_load_file(a->store, c->crl) != 1) {
-		/* Without the CRL every client is refused (fail closed), but the
-		 * daemon still starts so the admin sees why in the log. */
-		LOGW("cannot load CRL %s: client certificates will be refused", c->crl);
+	BIO_free(bio);
+	bio = BIO_new_file(c->crl, "r");
+	if (!bio || !(a->crl = PEM_read_bio_X509_CRL(bio, NULL, NULL, NULL)) ||
+	    X509_CRL_verify(a->crl, X509_get0_pubkey(ca)) != 1) {
+		/* Without a valid CRL every client is refused (fail closed), but
+		 * the daemon still starts so the admin sees why in the log. */
+		LOGW("cannot load a CRL signed by our CA from %s: client certificates will be refused", c->crl);
+		X509_CRL_free(a->crl);
+		a->crl = NULL;
 		ERR_clear_error();
 	}
-	X509_STORE_set_flags(a->store, X509_V_FLAG_CRL_CHECK);
 	{
 		unsigned char *der = NULL;
 		int l = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(ca), &der);
@@ -90,6 +94,8 @@ int auth_load(struct auth_ctx *a, const struct vpnd_config *c)
 		SHA1(der, (size_t)l, a->ca_keyid);
 		OPENSSL_free(der);
 	}
+	a->ca = ca;
+	ca = NULL;
 	rc = 0;
 out:
 	X509_free(ca);
@@ -102,6 +108,8 @@ out:
 void auth_free(struct auth_ctx *a)
 {
 	X509_STORE_free(a->store);
+	X509_free(a->ca);
+	X509_CRL_free(a->crl);
 	X509_free(a->cert);
 	sk_X509_pop_free(a->chain, X509_free);
 	EVP_PKEY_free(a->key);
@@ -330,17 +338,52 @@ int auth_verify(EVP_PKEY *pub, uint8_t method, const uint8_t *sig, size_t slen,
 	return rc;
 }
 
-int auth_verify_chain(X509_STORE *store, X509 *leaf, STACK_OF(X509) *untrusted,
+/* CRL status of one certificate our CA issued: 0 good, else the reason. */
+static int crl_check(const struct auth_ctx *a, X509 *x, const char **reason, char *detail, size_t dlen)
+{
+	X509_REVOKED *rev = NULL;
+
+	if (!a->crl) {
+		*reason = "bad_certificate";
+		snprintf(detail, dlen, "no CRL loaded");
+		return -1;
+	}
+	const ASN1_TIME *next = X509_CRL_get0_nextUpdate(a->crl);
+	if (next && X509_cmp_current_time(next) < 0) {
+		*reason = "bad_certificate";
+		snprintf(detail, dlen, "CRL has expired");
+		return -1;
+	}
+	if (X509_CRL_get0_by_cert(a->crl, &rev, x) == 1) {
+		*reason = "revoked";
+		snprintf(detail, dlen, "certificate revoked");
+		return -1;
+	}
+	return 0;
+}
+
+int auth_verify_chain(const struct auth_ctx *a, X509 *leaf, STACK_OF(X509) *untrusted,
 		      const char **reason, char *detail, size_t dlen)
 {
 	X509_STORE_CTX *ctx = X509_STORE_CTX_new();
 	int rc = -1;
 
 	*reason = "bad_certificate";
-	if (!ctx || X509_STORE_CTX_init(ctx, store, leaf, untrusted) != 1)
+	if (!ctx || X509_STORE_CTX_init(ctx, a->store, leaf, untrusted) != 1)
 		goto out;
 	if (X509_verify_cert(ctx) == 1) {
+		/* OpenSSL's own CRL check would want a CRL from every issuer in
+		 * the chain; we hold our CA's.  So every certificate our CA
+		 * signed (the client's, or the first intermediate) is checked
+		 * against it here. */
+		STACK_OF(X509) *chain = X509_STORE_CTX_get0_chain(ctx);
+		int n = chain ? sk_X509_num(chain) : 0;
 		rc = 0;
+		for (int i = 0; i + 1 < n && rc == 0; i++) {
+			X509 *x = sk_X509_value(chain, i);
+			if (X509_check_issued(a->ca, x) == X509_V_OK && crl_check(a, x, reason, detail, dlen) < 0)
+				rc = -1;
+		}
 		goto out;
 	}
 	int err = X509_STORE_CTX_get_error(ctx);

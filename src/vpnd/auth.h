@@ -10,6 +10,8 @@
 
 struct auth_ctx {
 	X509_STORE *store;
+	X509 *ca;                /* our CA (the trust anchor) */
+	X509_CRL *crl;           /* its CRL, signature checked at load */
 	X509 *cert;
 	STACK_OF(X509) *chain;   /* intermediates to send after our certificate */
 	EVP_PKEY *key;
@@ -25,9 +27,10 @@ int auth_our_id(const struct auth_ctx *a, struct buf *out);
  * with SIGNATURE_HASH_ALGORITHMS, 0 if none.  Writes method and data. */
 int auth_sign(EVP_PKEY *key, unsigned hashes, const uint8_t *octets, size_t olen,
 	      uint8_t *method, struct buf *out);
-/* Chain check against the CA with the CRL.  On failure *reason is one of
- * the log-format reasons (revoked, unknown_ca, expired, bad_certificate). */
-int auth_verify_chain(X509_STORE *store, X509 *leaf, STACK_OF(X509) *untrusted,
+/* Chain check against our CA; every certificate in the chain that our CA
+ * issued is checked against its CRL.  On failure *reason is one of the
+ * log-format reasons (revoked, unknown_ca, expired, bad_certificate). */
+int auth_verify_chain(const struct auth_ctx *a, X509 *leaf, STACK_OF(X509) *untrusted,
 		      const char **reason, char *detail, size_t dlen);
 int auth_check_id(X509 *leaf, uint8_t idtype, const uint8_t *id, size_t idlen);
 int auth_verify(EVP_PKEY *pub, uint8_t method, const uint8_t *sig, size_t slen,

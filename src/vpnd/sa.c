@@ -541,7 +541,7 @@ static void handle_auth(struct vpnd *v, struct ike_sa *sa, const struct ike_msg 
 		goto fail;
 	}
 	auth_serial_string(leaf, sa->serial, sizeof(sa->serial));
-	if (auth_verify_chain(v->auth.store, leaf, untrusted, &reason, detail, sizeof(detail)) < 0)
+	if (auth_verify_chain(&v->auth, leaf, untrusted, &reason, detail, sizeof(detail)) < 0)
 		goto fail;
 	if (auth_check_id(leaf, idt, idd, idl) < 0) {
 		reason = "id_mismatch";

@@ -55,6 +55,7 @@ run() {
 		"server_id_file = $S/server.id" "socket = $S/vpnd.sock" "user = -" "log_level = debug" \
 		"$vextra" > $S/vpnd.conf
 	cp $T/ca/ca.crt $C/swanctl/x509ca/; cp $T/ca/$client.crt $C/swanctl/x509/
+	[ -n "${IM:-}" ] && cp $T/ca/$IM.crt $C/swanctl/x509ca/
 	cp $T/ca/$client.key $C/swanctl/private/
 	cat > $C/strongswan.conf <<-C
 	charon {
@@ -151,6 +152,13 @@ check "ECDSA P-384 server: classic method 10 accepted by the client" clilog "aut
 run revoked carol aes256gcm16-prfsha384-ecp384 aes256gcm16
 check "revoked certificate refused with AUTHENTICATION_FAILED" clilog "received AUTHENTICATION_FAILED notify"
 check "revocation logged as auth_failed reason=revoked" srvlog "auth_failed ts=.* outer=10.77.0.2:4500 reason=revoked id=carol@test serial="
+
+# 3b. a client under an intermediate CA (sent by the client); our CRL
+# applies to the intermediate our CA issued
+IM=im1 run intermediate dave aes256gcm16-prfsha384-ecp384 aes256gcm16
+check "client certificate under an intermediate CA accepted" established dave@test
+IM=im2 run revoked_im erin aes256gcm16-prfsha384-ecp384 aes256gcm16
+check "client under a revoked intermediate CA refused" srvlog "auth_failed ts=.* reason=revoked id=erin@test"
 
 # 4. Windows with the NegotiateDH2048_AES256 tweak: no RFC 7427, SHA-1 everywhere
 run windows alice aes256-sha1-modp2048 aes256-sha1 "" "signature_authentication = no"
