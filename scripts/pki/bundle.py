@@ -306,6 +306,16 @@ method=ignore
 
 def readme(a):
     d = f"/etc/roadbox-vpn/{a.name}"
+    rows = [(a.name + ".mobileconfig", "Apple macOS / iOS / iPadOS profile"),
+            (a.name + ".ps1", "Windows 10/11 setup script"),
+            (a.name + ".sswan", "strongSwan app for Android"),
+            (a.name + ".p12", "your key + certificate + CA (PKCS#12, legacy 3DES/SHA-1)"),
+            (f"{a.name}.crt, {a.name}.key", "the same certificate and key as PEM (key encrypted)"),
+            ("ca.crt", "the VPN's certificate authority"),
+            (a.name + ".swanctl.conf", "Linux: strongSwan swanctl snippet"),
+            (a.name + ".nmconnection", "Linux: NetworkManager (strongswan plugin) keyfile")]
+    width = max(len(f) for f, _ in rows) + 2
+    files = "\n".join("  " + f.ljust(width) + what for f, what in rows)
     return f"""roadbox VPN client bundle for "{a.name}" - server {a.server}
 =====================================================================
 
@@ -317,14 +327,7 @@ Proposal set by every profile (the server's preferred one):
   IKE {a.ike}    ESP {a.esp}
 
 Files
-  {a.name}.mobileconfig   Apple macOS / iOS / iPadOS profile
-  {a.name}.ps1            Windows 10/11 setup script
-  {a.name}.sswan          strongSwan app for Android
-  {a.name}.p12            your key + certificate + CA (PKCS#12, legacy 3DES/SHA-1)
-  {a.name}.crt, {a.name}.key   the same certificate and key as PEM (key encrypted)
-  ca.crt                  the VPN's certificate authority
-  {a.name}.swanctl.conf   Linux: strongSwan swanctl snippet
-  {a.name}.nmconnection   Linux: NetworkManager (strongswan plugin) keyfile
+{files}
 
 macOS / iOS / iPadOS
   Open {a.name}.mobileconfig (AirDrop or mail it to an iPhone; double-click
