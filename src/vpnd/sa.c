@@ -112,9 +112,9 @@ static int send_encrypted(struct vpnd *v, struct ike_sa *sa, uint8_t exch, int r
 			struct ike_builder h;
 			ikeb_init(&h);
 			ikeb_header(&h, sa->spi_i, sa->spi_r, exch, flags, msgid);
-			size_t s = ikeb_begin(&h, PL_SKF);
-			(void)s;
-			h.b.p[IKE_HDR_LEN] = i == 0 ? inner->first_np : PL_NONE;
+			ikeb_begin(&h, PL_SKF);
+			if (!h.b.err)
+				h.b.p[IKE_HDR_LEN] = i == 0 ? inner->first_np : PL_NONE;
 			buf_u16(&h.b, (uint16_t)(i + 1));
 			buf_u16(&h.b, (uint16_t)total);
 			size_t off = i * chunk, l = inner->b.len - off < chunk ? inner->b.len - off : chunk;
@@ -786,6 +786,13 @@ static int open_message(struct vpnd *v, struct ike_sa *sa, const struct ike_msg 
 	if (num == 1)
 		sa->frag_np = skf->np;
 	buf_free(&sa->frag[num - 1]);
+	size_t have = 0;
+	for (int i = 0; i < SA_MAX_FRAGS; i++)
+		have += sa->frag[i].len;
+	if (have + plain->len > IKE_MAX_MSG) {
+		sa_clear_frags(sa); /* no message of ours needs more: stop a memory sink */
+		return -1;
+	}
 	buf_add(&sa->frag[num - 1], plain->p, plain->len);
 	sa->frag_have |= 1u << (num - 1);
 	if (sa->frag_have != (total == 32 ? 0xffffffffu : (1u << total) - 1))

@@ -88,7 +88,7 @@ run() {
 	  local {
 	   auth = pubkey
 	   certs = $client.crt
-	   id = $client@test
+	   id = ${CID:-$client@test}
 	  }
 	  remote {
 	   auth = pubkey
@@ -136,6 +136,10 @@ SW --terminate --ike box > /dev/null 2>&1; sleep 0.5
 check "client delete logged as closed" srvlog "closed ts=.* id=alice@test .*reason=client_delete"
 ip netns exec $NS_S "$VPNCTL" -s $S/vpnd.sock status > $S/status.out
 check "vpnctl status counts" grep -q "^established 0" $S/status.out
+
+# 1b. strongSwan's default proposals; the client's ID is its CN (FQDN type)
+CID="CN=alice" run defaults alice default default
+check "strongSwan default proposals established, DN identity" established '"CN=alice"'
 
 # 2. ECDSA client certificate
 run ecdsa bob aes256gcm16-prfsha384-ecp384 aes256gcm16
