@@ -58,7 +58,7 @@ void ctl_command(struct vpnd *v, const char *line, char *out, size_t outlen)
 	if (!strcmp(line, "status")) {
 		unsigned est = 0, half = 0;
 		for (struct ike_sa *s = v->sas; s; s = s->next) {
-			est += s->state == SA_ESTABLISHED;
+			est += s->state == SA_ESTABLISHED && !s->rekeyed;
 			half += s->state == SA_HALF_OPEN;
 		}
 		appendf(out, outlen, "version %s\nuptime %lld\nestablished %u\nhalf_open %u\n"
@@ -67,16 +67,21 @@ void ctl_command(struct vpnd *v, const char *line, char *out, size_t outlen)
 			v->pool.count, v->n_established, v->n_auth_failed);
 	} else if (!strcmp(line, "list")) {
 		for (struct ike_sa *s = v->sas; s; s = s->next) {
-			if (s->state != SA_ESTABLISHED)
+			if (s->state != SA_ESTABLISHED || s->rekeyed)
 				continue;
 			char idq[300], vip[INET_ADDRSTRLEN], peer[INET_ADDRSTRLEN];
 			struct in_addr a = { htonl(s->vip) }, p = { htonl(s->peer_ip) };
-			uint64_t bin = 0, bout = 0;
+			uint64_t bin = s->bytes_in, bout = s->bytes_out, x;
 			inet_ntop(AF_INET, &a, vip, sizeof(vip));
 			inet_ntop(AF_INET, &p, peer, sizeof(peer));
-			if (v->xfrm_fd >= 0 && s->child.installed) {
-				xfrm_sa_bytes(v->xfrm_fd, s->child.k_local, s->child.spi_in, &bin);
-				xfrm_sa_bytes(v->xfrm_fd, s->child.k_peer, s->child.spi_out, &bout);
+			const struct child_sa *cs[2] = { &s->child, &s->old };
+			for (int k = 0; k < 2; k++) {
+				if (v->xfrm_fd < 0 || !cs[k]->installed)
+					continue;
+				if (xfrm_sa_bytes(v->xfrm_fd, cs[k]->k_local, cs[k]->spi_in, &x) == 0)
+					bin += x;
+				if (xfrm_sa_bytes(v->xfrm_fd, cs[k]->k_peer, cs[k]->spi_out, &x) == 0)
+					bout += x;
 			}
 			log_value(idq, sizeof(idq), s->id);
 			appendf(out, outlen, "id=%s vip=%s outer=%s:%u nat=%s since=%lld bytes_in=%llu bytes_out=%llu proposal=%s esp=%s\n",
@@ -87,7 +92,7 @@ void ctl_command(struct vpnd *v, const char *line, char *out, size_t outlen)
 		int n = 0;
 		for (struct ike_sa *s = v->sas, *nx; s; s = nx) {
 			nx = s->next;
-			if (s->state == SA_ESTABLISHED && !strcmp(s->id, line + 5)) {
+			if (s->state == SA_ESTABLISHED && !s->rekeyed && !strcmp(s->id, line + 5)) {
 				sa_close(v, s, "kicked", 1);
 				n++;
 			}

@@ -181,8 +181,9 @@ out:
 
 void ike_keys_wipe(struct ike_keys *k) { OPENSSL_cleanse(k, sizeof(*k)); }
 
-int child_derive_keys(const struct ike_keys *k, const struct sa_choice *esp, const uint8_t *ni,
-		      size_t nilen, const uint8_t *nr, size_t nrlen, struct child_keys *ck)
+int child_derive_keys(const struct ike_keys *k, const struct sa_choice *esp, const uint8_t *gir,
+		      size_t girlen, const uint8_t *ni, size_t nilen, const uint8_t *nr, size_t nrlen,
+		      struct child_keys *ck)
 {
 	struct buf seed;
 	uint8_t km[4 * IKE_MAX_KEY];
@@ -194,6 +195,8 @@ int child_derive_keys(const struct ike_keys *k, const struct sa_choice *esp, con
 	ck->integ_len = esp->integ ? integ_key_len(esp->integ) : 0;
 	if (!ck->encr_len || (esp->integ && !ck->integ_len))
 		goto out;
+	if (gir)
+		buf_add(&seed, gir, girlen);
 	buf_add(&seed, ni, nilen);
 	buf_add(&seed, nr, nrlen);
 	size_t total = 2 * (ck->encr_len + ck->integ_len);

@@ -32,13 +32,15 @@ int ike_derive_keys(const struct sa_choice *c, const uint8_t *skeyseed, const ui
 		    const uint8_t *spi_r, struct ike_keys *k);
 void ike_keys_wipe(struct ike_keys *k);
 
-/* Child SA keys: KEYMAT = prf+(SK_d, Ni | Nr); i->r encr, i->r integ, r->i encr, r->i integ */
+/* Child SA keys: KEYMAT = prf+(SK_d, [g^ir |] Ni | Nr); i->r encr, i->r integ,
+ * r->i encr, r->i integ.  gir is NULL without PFS. */
 struct child_keys {
 	size_t encr_len, integ_len;
 	uint8_t ei[IKE_MAX_KEY], ai[IKE_MAX_KEY], er[IKE_MAX_KEY], ar[IKE_MAX_KEY];
 };
-int child_derive_keys(const struct ike_keys *k, const struct sa_choice *esp, const uint8_t *ni,
-		      size_t nilen, const uint8_t *nr, size_t nrlen, struct child_keys *ck);
+int child_derive_keys(const struct ike_keys *k, const struct sa_choice *esp, const uint8_t *gir,
+		      size_t girlen, const uint8_t *ni, size_t nilen, const uint8_t *nr, size_t nrlen,
+		      struct child_keys *ck);
 
 /* Encrypt plain into out, which already holds the IKE header and the
  * (SK or SKF) payload header, hdrlen bytes; fixes up the message and

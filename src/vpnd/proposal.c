@@ -52,10 +52,10 @@ static int acceptable(const struct ike_transform *t, int legacy)
 
 /* Evaluate one proposal; 0 if acceptable (fills c), -1 otherwise. */
 static int try_proposal(const struct ike_proposal *p, uint8_t proto, int legacy,
-			uint16_t ke_group, struct sa_choice *c, uint16_t *first_dh)
+			uint16_t ke_group, struct sa_choice *c, uint16_t *first_dh, int child_dh)
 {
 	int have_encr = 0, have_prf = 0, have_integ = 0, have_dh = 0, integ_none = 0;
-	int esn_no = 0, esn_any = 0, dh_ke = 0;
+	int esn_no = 0, esn_any = 0, dh_ke = 0, dh_none = 0, dh_any = 0;
 
 	memset(c, 0, sizeof(*c));
 	*first_dh = 0;
@@ -90,9 +90,12 @@ static int try_proposal(const struct ike_proposal *p, uint8_t proto, int legacy,
 			}
 			break;
 		case TT_DH:
-			if (proto != PROTO_IKE)
+			if (proto != PROTO_IKE && !child_dh)
 				break; /* child SA in IKE_AUTH: no KE, DH ignored */
-			if (acceptable(t, legacy)) {
+			dh_any = 1;
+			if (t->id == 0)
+				dh_none = 1;
+			else if (acceptable(t, legacy)) {
 				if (!have_dh)
 					*first_dh = t->id;
 				have_dh = 1;
@@ -127,6 +130,17 @@ static int try_proposal(const struct ike_proposal *p, uint8_t proto, int legacy,
 		if (esn_any && !esn_no)
 			return -1; /* we do not offer ESN */
 		c->esn_present = esn_any;
+		if (child_dh) {
+			/* CREATE_CHILD_SA: with a KE the group must be offered (or we
+			 * ask for one); without, the proposal must allow no PFS */
+			if (ke_group) {
+				if (!have_dh)
+					return -1;
+				c->dh = dh_ke ? ke_group : *first_dh;
+			} else if (dh_any && !dh_none) {
+				return -1;
+			}
+		}
 	}
 	c->proto = proto;
 	c->num = p->num;
@@ -138,6 +152,12 @@ static int try_proposal(const struct ike_proposal *p, uint8_t proto, int legacy,
 int proposal_select(const struct ike_proposal *props, int n, uint8_t proto, int legacy,
 		    uint16_t ke_group, struct sa_choice *out, uint16_t *want_group)
 {
+	return proposal_select_ex(props, n, proto, legacy, ke_group, out, want_group, 0);
+}
+
+int proposal_select_ex(const struct ike_proposal *props, int n, uint8_t proto, int legacy,
+		       uint16_t ke_group, struct sa_choice *out, uint16_t *want_group, int child_dh)
+{
 	struct sa_choice c, first_bad;
 	int have_bad = 0;
 	uint16_t first_dh;
@@ -146,9 +166,9 @@ int proposal_select(const struct ike_proposal *props, int n, uint8_t proto, int 
 	 * already sent: that saves a round trip.  Otherwise ask for the group
 	 * of the first acceptable proposal. */
 	for (int i = 0; i < n; i++) {
-		if (try_proposal(&props[i], proto, legacy, ke_group, &c, &first_dh) < 0)
+		if (try_proposal(&props[i], proto, legacy, ke_group, &c, &first_dh, child_dh) < 0)
 			continue;
-		if (proto != PROTO_IKE || c.dh == ke_group) {
+		if ((proto != PROTO_IKE && !(child_dh && ke_group)) || c.dh == ke_group) {
 			*out = c;
 			return PROP_OK;
 		}
@@ -178,6 +198,8 @@ void proposal_to_wire(const struct sa_choice *c, struct ike_proposal *p)
 	if (c->integ)
 		p->t[p->ntrans++] = (struct ike_transform){ TT_INTEG, c->integ, 0 };
 	if (c->proto == PROTO_IKE)
+		p->t[p->ntrans++] = (struct ike_transform){ TT_DH, c->dh, 0 };
+	if (c->proto == PROTO_ESP && c->dh)
 		p->t[p->ntrans++] = (struct ike_transform){ TT_DH, c->dh, 0 };
 	if (c->proto == PROTO_ESP && c->esn_present)
 		p->t[p->ntrans++] = (struct ike_transform){ TT_ESN, 0, 0 };

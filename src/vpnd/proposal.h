@@ -29,6 +29,10 @@ struct sa_choice {
  * (child SAs in IKE_AUTH) DH transforms are ignored. */
 int proposal_select(const struct ike_proposal *props, int n, uint8_t proto, int legacy,
 		    uint16_t ke_group, struct sa_choice *out, uint16_t *want_group);
+/* child_dh: a CREATE_CHILD_SA child proposal, where DH (PFS) counts:
+ * ke_group 0 means the peer sent no KE. */
+int proposal_select_ex(const struct ike_proposal *props, int n, uint8_t proto, int legacy,
+		       uint16_t ke_group, struct sa_choice *out, uint16_t *want_group, int child_dh);
 /* The proposal to send back (one proposal, chosen transforms). */
 void proposal_to_wire(const struct sa_choice *c, struct ike_proposal *p);
 /* "aes256gcm16-prfsha384-ecp384" / "aes256-sha1" */

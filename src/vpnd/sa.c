@@ -382,12 +382,16 @@ out:
 
 /* ---- kernel state of the child SA ---- */
 
-static int child_policies(struct vpnd *v, struct ike_sa *sa, int add)
+/* The policies belong to the IKE SA: rekeyed children share them (same
+ * reqid, endpoints and selectors), so only the last removal takes them. */
+static int sa_policies(struct vpnd *v, struct ike_sa *sa, int add)
 {
 	struct child_sa *c = &sa->child;
 	struct net4 vip = { c->tsi.saddr, 32 }, nets[16];
 	int rc = 0;
 
+	if (v->xfrm_fd < 0 || (!add && !sa->policies))
+		return 0;
 	for (int i = 0; i < c->ntsr; i++) {
 		int n = ts_range_to_cidrs(c->tsr[i].saddr, c->tsr[i].eaddr, nets, 16);
 		for (int j = 0; j < n; j++) {
@@ -402,32 +406,44 @@ static int child_policies(struct vpnd *v, struct ike_sa *sa, int add)
 			}
 		}
 	}
+	sa->policies = add;
 	return rc ? -1 : 0;
 }
 
-static void child_remove(struct vpnd *v, struct ike_sa *sa, uint64_t *in, uint64_t *out)
+/* Remove one child's kernel SAs; its byte counters are added to the IKE SA's. */
+static void child_remove(struct vpnd *v, struct ike_sa *sa, struct child_sa *c)
 {
-	struct child_sa *c = &sa->child;
-	*in = *out = 0;
+	uint64_t in = 0, out = 0;
 	if (!c->installed)
 		return;
 	if (v->xfrm_fd >= 0) {
-		xfrm_sa_bytes(v->xfrm_fd, c->k_local, c->spi_in, in);
-		xfrm_sa_bytes(v->xfrm_fd, c->k_peer, c->spi_out, out);
-		child_policies(v, sa, 0);
+		xfrm_sa_bytes(v->xfrm_fd, c->k_local, c->spi_in, &in);
+		xfrm_sa_bytes(v->xfrm_fd, c->k_peer, c->spi_out, &out);
 		xfrm_del_sa(v->xfrm_fd, c->k_local, c->spi_in);
 		xfrm_del_sa(v->xfrm_fd, c->k_peer, c->spi_out);
 	}
+	sa->bytes_in += in;
+	sa->bytes_out += out;
 	c->installed = 0;
 }
 
-static int child_install(struct vpnd *v, struct ike_sa *sa)
+/* Everything of the IKE SA in the kernel: both children and the policies. */
+static void sa_kernel_remove(struct vpnd *v, struct ike_sa *sa)
 {
-	struct child_sa *c = &sa->child;
+	sa_policies(v, sa, 0);
+	child_remove(v, sa, &sa->old);
+	child_remove(v, sa, &sa->child);
+}
+
+/* Install the SAs of child c (its spi_in already allocated); KEYMAT from
+ * SK_d with the given nonces and, with PFS, the new g^ir. */
+static int child_install(struct vpnd *v, struct ike_sa *sa, struct child_sa *c, const uint8_t *gir,
+			 size_t girlen, const uint8_t *ni, size_t nilen, const uint8_t *nr, size_t nrlen)
+{
 	struct child_keys ck;
 	int rc = -1, encap = sa->nat_peer || sa->nat_local;
 
-	if (child_derive_keys(&sa->keys, &c->prop, sa->ni, sa->nilen, sa->nr, sa->nrlen, &ck) < 0)
+	if (child_derive_keys(&sa->keys, &c->prop, gir, girlen, ni, nilen, nr, nrlen, &ck) < 0)
 		goto out;
 	c->k_local = sa->local_ip;
 	c->k_peer = sa->peer_ip;
@@ -458,15 +474,21 @@ static int child_install(struct vpnd *v, struct ike_sa *sa)
 		goto out;
 	}
 	c->installed = 1;
-	if (child_policies(v, sa, 1) < 0) {
-		uint64_t a, b;
-		child_remove(v, sa, &a, &b);
-		goto out;
-	}
 	rc = 0;
 out:
 	OPENSSL_cleanse(&ck, sizeof(ck));
 	return rc;
+}
+
+static int child_alloc_spi(struct vpnd *v, struct ike_sa *sa, struct child_sa *c)
+{
+	if (v->xfrm_fd >= 0)
+		return xfrm_alloc_spi(v->xfrm_fd, sa->peer_ip, sa->local_ip, c->reqid, &c->spi_in);
+	uint8_t r[4];
+	if (RAND_bytes(r, 4) != 1)
+		return -1;
+	c->spi_in = 0xc0000000u | (get32(r) & 0x0fffffffu);
+	return 0;
 }
 
 /* ---- IKE_AUTH ---- */
@@ -599,15 +621,9 @@ static void handle_auth(struct vpnd *v, struct ike_sa *sa, const struct ike_msg 
 		goto out;
 	}
 	sa->child.reqid = XFRM_REQID_BASE | (v->next_reqid++ & 0xffff);
-	if (v->xfrm_fd >= 0) {
-		if (xfrm_alloc_spi(v->xfrm_fd, sa->peer_ip, sa->local_ip, sa->child.reqid, &sa->child.spi_in) < 0)
-			goto kernel_fail;
-	} else {
-		uint8_t r[4];
-		RAND_bytes(r, 4);
-		sa->child.spi_in = 0xc0000000u | (get32(r) & 0x0fffffffu);
-	}
-	if (child_install(v, sa) < 0)
+	if (child_alloc_spi(v, sa, &sa->child) < 0 ||
+	    child_install(v, sa, &sa->child, NULL, 0, sa->ni, sa->nilen, sa->nr, sa->nrlen) < 0 ||
+	    sa_policies(v, sa, 1) < 0)
 		goto kernel_fail;
 
 	/* IKE_AUTH response: IDr, CERT, AUTH, CP, SA, TSi, TSr */
@@ -656,8 +672,7 @@ static void handle_auth(struct vpnd *v, struct ike_sa *sa, const struct ike_msg 
 	ikeb_ts(&out, PL_TSR, sa->child.tsr, sa->child.ntsr);
 	if (send_encrypted(v, sa, EXCH_IKE_AUTH, 1, msgid, &out) < 0) {
 		LOGE("building the IKE_AUTH response failed");
-		uint64_t a, b;
-		child_remove(v, sa, &a, &b);
+		sa_kernel_remove(v, sa);
 		pool_release(&v->pool, sa->vip, time(NULL));
 		sa->has_vip = 0;
 		sa->state = SA_DEAD;
@@ -676,22 +691,20 @@ static void handle_auth(struct vpnd *v, struct ike_sa *sa, const struct ike_msg 
 			ip_str(v->cfg.dns[0], d, sizeof(d));
 			snprintf(dns, sizeof(dns), " dns=%s", d);
 		}
-		log_event("established", "id=%s serial=%s outer=%s vip=%s ike_spi=%016llx%016llx proposal=%s esp=%s%s",
-			  idq, sa->serial[0] ? sa->serial : "-", outer, vip,
-			  (unsigned long long)((uint64_t)get32(sa->spi_i) << 32 | get32(sa->spi_i + 4)),
-			  (unsigned long long)((uint64_t)get32(sa->spi_r) << 32 | get32(sa->spi_r + 4)),
+		snprintf(sa->log_spi, sizeof(sa->log_spi), "%016llx%016llx",
+			 (unsigned long long)((uint64_t)get32(sa->spi_i) << 32 | get32(sa->spi_i + 4)),
+			 (unsigned long long)((uint64_t)get32(sa->spi_r) << 32 | get32(sa->spi_r + 4)));
+		log_event("established", "id=%s serial=%s outer=%s vip=%s ike_spi=%s proposal=%s esp=%s%s",
+			  idq, sa->serial[0] ? sa->serial : "-", outer, vip, sa->log_spi,
 			  sa->ike_kw, sa->esp_kw, dns);
 	}
 	goto out;
 kernel_fail:
 	LOGE("installing the tunnel for %s failed", sa->id);
-	{
-		uint64_t a, b;
-		child_remove(v, sa, &a, &b);
-		/* the SPI reserved with ALLOCSPI is a larval SA: remove it too */
-		if (v->xfrm_fd >= 0 && sa->child.spi_in)
-			xfrm_del_sa(v->xfrm_fd, sa->local_ip, sa->child.spi_in);
-	}
+	sa_kernel_remove(v, sa);
+	/* the SPI reserved with ALLOCSPI is a larval SA: remove it too */
+	if (v->xfrm_fd >= 0 && sa->child.spi_in)
+		xfrm_del_sa(v->xfrm_fd, sa->local_ip, sa->child.spi_in);
 	if (sa->has_vip)
 		pool_release(&v->pool, sa->vip, time(NULL));
 	sa->has_vip = 0;
@@ -731,13 +744,19 @@ static void handle_info(struct vpnd *v, struct ike_sa *sa, const struct ike_msg 
 			delete_ike = 1;
 		} else if (proto == PROTO_ESP) {
 			for (uint16_t j = 0; j < num; j++) {
-				if (sa->child.installed && get32(spis + 4 * j) == sa->child.spi_out) {
-					uint8_t d[8] = { PROTO_ESP, 4, 0, 1 };
-					uint64_t a, b;
-					put32(d + 4, sa->child.spi_in);
-					ikeb_simple(&out, PL_DELETE, NULL, 0, d, 8);
-					child_remove(v, sa, &a, &b);
-				}
+				struct child_sa *c = NULL;
+				if (sa->old.installed && get32(spis + 4 * j) == sa->old.spi_out)
+					c = &sa->old;   /* the usual case: the rekeyed child */
+				else if (sa->child.installed && get32(spis + 4 * j) == sa->child.spi_out)
+					c = &sa->child;
+				if (!c)
+					continue;
+				uint8_t d[8] = { PROTO_ESP, 4, 0, 1 };
+				put32(d + 4, c->spi_in);
+				ikeb_simple(&out, PL_DELETE, NULL, 0, d, 8);
+				child_remove(v, sa, c);
+				if (!sa->child.installed && !sa->old.installed)
+					sa_policies(v, sa, 0);
 			}
 		}
 	}
@@ -747,6 +766,266 @@ static void handle_info(struct vpnd *v, struct ike_sa *sa, const struct ike_msg 
 	ikeb_free(&out);
 	if (delete_ike)
 		sa_close(v, sa, "client_delete", 0);
+}
+
+/* ---- CREATE_CHILD_SA: CHILD_SA and IKE SA rekeying (RFC 7296 1.3) ---- */
+
+static void reply_notify(struct vpnd *v, struct ike_sa *sa, uint32_t msgid, uint16_t type,
+			 const void *data, size_t dlen)
+{
+	struct ike_builder out;
+	ikeb_init(&out);
+	ikeb_notify(&out, 0, type, NULL, 0, data, dlen);
+	send_encrypted(v, sa, EXCH_CREATE_CHILD_SA, 1, msgid, &out);
+	ikeb_free(&out);
+}
+
+/* KE of the request for the chosen group: our public value and g^ir. */
+static int rekey_dh(const struct ike_msg *in, uint16_t group, uint8_t *pub, size_t *publen,
+		    uint8_t *gir, size_t *girlen)
+{
+	const struct ike_payload *pke = ike_find(in, PL_KE);
+	const uint8_t *ke;
+	size_t kelen;
+	uint16_t g;
+	struct dh *dh;
+	int rc = -1;
+
+	if (!pke || ike_parse_ke(pke->body, pke->len, &g, &ke, &kelen) < 0 || g != group)
+		return -1;
+	dh = dh_new(group);
+	*publen = dh_public_len(group);
+	if (dh && dh_public(dh, pub, *publen) == 0 && dh_derive(dh, ke, kelen, gir, girlen) == 0)
+		rc = 0;
+	dh_free(dh);
+	return rc;
+}
+
+static void rekey_ike(struct vpnd *v, struct ike_sa *sa, const struct ike_msg *in, uint32_t msgid,
+		      struct ike_proposal *props, int nprops)
+{
+	const struct ike_payload *pn = ike_find(in, PL_NONCE), *pke = ike_find(in, PL_KE);
+	struct sa_choice ch;
+	struct ike_sa *ns = NULL;
+	uint16_t want = 0, group = 0;
+	uint8_t pub[512], gir[512], skeyseed[IKE_MAX_KEY];
+	size_t publen = 0, girlen = sizeof(gir);
+	struct buf seed;
+	struct ike_builder out;
+	static const uint8_t zero[8];
+
+	buf_init(&seed);
+	ikeb_init(&out);
+	if (!pn || !pke || pke->len < 2) {
+		reply_notify(v, sa, msgid, N_INVALID_SYNTAX, NULL, 0);
+		goto done;
+	}
+	group = get16(pke->body);
+	int r = proposal_select(props, nprops, PROTO_IKE, v->cfg.legacy_windows, group, &ch, &want);
+	/* SKEYSEED of a rekey uses the old PRF keyed with the old SK_d: keep
+	 * the PRF so both key lengths agree (clients rekey with the same one) */
+	if (r == PROP_NONE || ch.spisize != 8 || ch.prf != sa->prop.prf) {
+		reply_notify(v, sa, msgid, N_NO_PROPOSAL_CHOSEN, NULL, 0);
+		goto done;
+	}
+	if (r == PROP_BAD_KE) {
+		uint8_t g[2];
+		put16(g, want);
+		reply_notify(v, sa, msgid, N_INVALID_KE_PAYLOAD, g, 2);
+		goto done;
+	}
+	if (rekey_dh(in, ch.dh, pub, &publen, gir, &girlen) < 0) {
+		reply_notify(v, sa, msgid, N_INVALID_SYNTAX, NULL, 0);
+		goto done;
+	}
+	ns = calloc(1, sizeof(*ns));
+	if (!ns)
+		goto done;
+	*ns = *sa; /* addresses, identity, tunnel state, flags */
+	ns->next = NULL;
+	buf_init(&ns->init_req);
+	buf_init(&ns->init_resp);
+	memset(ns->last, 0, sizeof(ns->last));
+	memset(ns->frag, 0, sizeof(ns->frag));
+	ns->nlast = 0;
+	ns->have_last = 0;
+	ns->frag_have = 0;
+	memcpy(ns->spi_i, ch.spi, 8);
+	do {
+		if (RAND_bytes(ns->spi_r, 8) != 1)
+			goto done;
+	} while (!memcmp(ns->spi_r, zero, 8));
+	ns->prop = ch;
+	ns->nilen = pn->len;
+	memcpy(ns->ni, pn->body, pn->len);
+	ns->nrlen = 32;
+	if (RAND_bytes(ns->nr, 32) != 1)
+		goto done;
+	/* SKEYSEED = prf(SK_d (old), g^ir (new) | Ni | Nr) */
+	buf_add(&seed, gir, girlen);
+	buf_add(&seed, ns->ni, ns->nilen);
+	buf_add(&seed, ns->nr, ns->nrlen);
+	if (seed.err || ike_prf(sa->keys.prf, sa->keys.sk_d, sa->keys.prf_len, seed.p, seed.len, skeyseed) < 0 ||
+	    ike_derive_keys(&ch, skeyseed, ns->ni, ns->nilen, ns->nr, ns->nrlen, ns->spi_i, ns->spi_r,
+			    &ns->keys) < 0)
+		goto done;
+	proposal_keyword(&ch, ns->ike_kw, sizeof(ns->ike_kw));
+	ns->expect_msgid = 0;
+	ns->our_msgid = 0;
+	ns->state = SA_ESTABLISHED;
+	ns->rekeyed = 0;
+
+	struct ike_proposal rp;
+	struct sa_choice c = ch;
+	uint8_t kh[4];
+	memcpy(c.spi, ns->spi_r, 8);
+	proposal_to_wire(&c, &rp);
+	ikeb_proposal(&out, &rp);
+	ikeb_simple(&out, PL_NONCE, NULL, 0, ns->nr, ns->nrlen);
+	put16(kh, ch.dh);
+	put16(kh + 2, 0);
+	ikeb_simple(&out, PL_KE, kh, 4, pub, publen);
+	if (send_encrypted(v, sa, EXCH_CREATE_CHILD_SA, 1, msgid, &out) < 0)
+		goto done;
+	/* the new IKE SA owns the tunnel now; the old one only waits for the
+	 * peer's Delete */
+	sa->rekeyed = 1;
+	sa->has_vip = 0;
+	sa->policies = 0;
+	sa->child.installed = 0;
+	sa->old.installed = 0;
+	ns->next = v->sas;
+	v->sas = ns;
+	ns = NULL;
+	LOGI("IKE SA of %s rekeyed (%s)", sa->id, sa->ike_kw);
+done:
+	if (ns) {
+		ike_keys_wipe(&ns->keys);
+		OPENSSL_cleanse(ns, sizeof(*ns));
+		free(ns);
+	}
+	OPENSSL_cleanse(gir, sizeof(gir));
+	OPENSSL_cleanse(skeyseed, sizeof(skeyseed));
+	buf_free(&seed);
+	ikeb_free(&out);
+}
+
+static void handle_create_child(struct vpnd *v, struct ike_sa *sa, const struct ike_msg *in, uint32_t msgid)
+{
+	const struct ike_payload *psa = ike_find(in, PL_SA), *pn = ike_find(in, PL_NONCE),
+				 *pke = ike_find(in, PL_KE), *ptsi = ike_find(in, PL_TSI),
+				 *ptsr = ike_find(in, PL_TSR);
+	struct ike_proposal *props = malloc(sizeof(*props) * IKE_MAX_PROPOSALS);
+	struct ike_notify rk;
+	struct ike_ts tsi[IKE_MAX_TS], tsr[IKE_MAX_TS];
+	struct child_sa nc;
+	struct ike_builder out;
+	uint8_t pub[512], gir[512], nr[32];
+	size_t publen = 0, girlen = sizeof(gir);
+	uint16_t want = 0;
+	int nprops = 0, ntsi = 0, ntsr = 0;
+
+	ikeb_init(&out);
+	memset(&nc, 0, sizeof(nc));
+	if (!props || !psa || !pn || ike_parse_sa(psa->body, psa->len, props, IKE_MAX_PROPOSALS, &nprops) < 0 ||
+	    nprops < 1) {
+		reply_notify(v, sa, msgid, N_INVALID_SYNTAX, NULL, 0);
+		goto done;
+	}
+	if (props[0].proto == PROTO_IKE) {
+		rekey_ike(v, sa, in, msgid, props, nprops);
+		goto done;
+	}
+	/* one CHILD_SA per client: rekeys of it, or a new one after the peer
+	 * deleted it (e.g. strongSwan recreating after a hard expire) */
+	int rekey = ike_find_notify(in, N_REKEY_SA, &rk) == 0;
+	if (!rekey && (sa->child.installed || sa->old.installed)) {
+		reply_notify(v, sa, msgid, N_NO_ADDITIONAL_SAS, NULL, 0);
+		goto done;
+	}
+	if (rekey && (rk.proto != PROTO_ESP || rk.spisize != 4 || !sa->child.installed ||
+		      get32(rk.spi) != sa->child.spi_out)) {
+		uint8_t d[4] = { 0 };
+		if (rk.spisize == 4)
+			memcpy(d, rk.spi, 4);
+		struct ike_builder o2;
+		ikeb_init(&o2);
+		ikeb_notify(&o2, PROTO_ESP, N_CHILD_SA_NOT_FOUND, d, 4, NULL, 0);
+		send_encrypted(v, sa, EXCH_CREATE_CHILD_SA, 1, msgid, &o2);
+		ikeb_free(&o2);
+		goto done;
+	}
+	uint16_t ke_group = pke && pke->len >= 2 ? get16(pke->body) : 0;
+	int r = proposal_select_ex(props, nprops, PROTO_ESP, v->cfg.legacy_windows, ke_group, &nc.prop, &want, 1);
+	if (r == PROP_NONE) {
+		reply_notify(v, sa, msgid, N_NO_PROPOSAL_CHOSEN, NULL, 0);
+		goto done;
+	}
+	if (r == PROP_BAD_KE) {
+		uint8_t g[2];
+		put16(g, want);
+		reply_notify(v, sa, msgid, N_INVALID_KE_PAYLOAD, g, 2);
+		goto done;
+	}
+	if (!ptsi || !ptsr || ike_parse_ts(ptsi->body, ptsi->len, tsi, IKE_MAX_TS, &ntsi) < 0 ||
+	    ike_parse_ts(ptsr->body, ptsr->len, tsr, IKE_MAX_TS, &ntsr) < 0 ||
+	    ts_narrow_initiator(tsi, ntsi, sa->vip, &nc.tsi) != 1 ||
+	    (nc.ntsr = ts_narrow_responder(tsr, ntsr, v->cfg.protected_nets, v->cfg.nprotected, nc.tsr,
+					   SA_MAX_TS)) <= 0) {
+		reply_notify(v, sa, msgid, N_TS_UNACCEPTABLE, NULL, 0);
+		goto done;
+	}
+	if (nc.prop.dh && rekey_dh(in, nc.prop.dh, pub, &publen, gir, &girlen) < 0) {
+		reply_notify(v, sa, msgid, N_INVALID_SYNTAX, NULL, 0);
+		goto done;
+	}
+	nc.spi_out = get32(nc.prop.spi);
+	nc.reqid = sa->child.reqid; /* same policies */
+	if (RAND_bytes(nr, sizeof(nr)) != 1 || child_alloc_spi(v, sa, &nc) < 0 ||
+	    child_install(v, sa, &nc, nc.prop.dh ? gir : NULL, nc.prop.dh ? girlen : 0, pn->body, pn->len,
+			  nr, sizeof(nr)) < 0) {
+		if (v->xfrm_fd >= 0 && nc.spi_in)
+			xfrm_del_sa(v->xfrm_fd, sa->local_ip, nc.spi_in);
+		reply_notify(v, sa, msgid, N_TEMPORARY_FAILURE, NULL, 0);
+		goto done;
+	}
+	struct ike_proposal rp;
+	struct sa_choice c = nc.prop;
+	put32(c.spi, nc.spi_in);
+	proposal_to_wire(&c, &rp);
+	ikeb_proposal(&out, &rp);
+	ikeb_simple(&out, PL_NONCE, NULL, 0, nr, sizeof(nr));
+	if (nc.prop.dh) {
+		uint8_t kh[4];
+		put16(kh, nc.prop.dh);
+		put16(kh + 2, 0);
+		ikeb_simple(&out, PL_KE, kh, 4, pub, publen);
+	}
+	ikeb_ts(&out, PL_TSI, &nc.tsi, 1);
+	ikeb_ts(&out, PL_TSR, nc.tsr, nc.ntsr);
+	if (send_encrypted(v, sa, EXCH_CREATE_CHILD_SA, 1, msgid, &out) < 0) {
+		child_remove(v, sa, &nc);
+		goto done;
+	}
+	if (rekey) {
+		/* a second rekey before the peer deleted the first old child */
+		child_remove(v, sa, &sa->old);
+		sa->old = sa->child;
+		sa->child = nc;
+	} else {
+		sa->child = nc;
+		if (sa_policies(v, sa, 1) < 0) {
+			sa_kernel_remove(v, sa);
+			LOGE("policies for the new CHILD_SA of %s failed", sa->id);
+		}
+	}
+	proposal_keyword(&nc.prop, sa->esp_kw, sizeof(sa->esp_kw));
+	LOGI("CHILD_SA of %s %s%s (spi %08x/%08x)", sa->id, rekey ? "rekeyed" : "created",
+	     nc.prop.dh ? " with PFS" : "", nc.spi_in, nc.spi_out);
+done:
+	OPENSSL_cleanse(gir, sizeof(gir));
+	ikeb_free(&out);
+	free(props);
 }
 
 /* ---- dispatch ---- */
@@ -863,15 +1142,10 @@ static void handle_request(struct vpnd *v, struct ike_sa *sa, const struct ike_m
 		if (sa->state == SA_ESTABLISHED)
 			handle_info(v, sa, inner, m->hdr.msgid);
 		break;
-	case EXCH_CREATE_CHILD_SA: {
-		/* rekeying arrives with the lifecycle work (issue 5) */
-		struct ike_builder out;
-		ikeb_init(&out);
-		ikeb_notify(&out, 0, N_NO_ADDITIONAL_SAS, NULL, 0, NULL, 0);
-		send_encrypted(v, sa, EXCH_CREATE_CHILD_SA, 1, m->hdr.msgid, &out);
-		ikeb_free(&out);
+	case EXCH_CREATE_CHILD_SA:
+		if (sa->state == SA_ESTABLISHED && !sa->rekeyed)
+			handle_create_child(v, sa, inner, m->hdr.msgid);
 		break;
-	}
 	default:
 		break;
 	}
@@ -936,28 +1210,25 @@ static void send_delete(struct vpnd *v, struct ike_sa *sa)
 
 void sa_close(struct vpnd *v, struct ike_sa *sa, const char *reason, int send_del)
 {
-	uint64_t in = 0, out = 0;
 	time_t now = time(NULL);
 
-	child_remove(v, sa, &in, &out);
-	if (sa->state == SA_ESTABLISHED) {
+	sa_kernel_remove(v, sa);
+	if (sa->state == SA_ESTABLISHED && !sa->rekeyed) {
 		char idq[300], outer[40], vip[INET_ADDRSTRLEN];
 		log_value(idq, sizeof(idq), sa->id);
 		outer_str(sa, outer, sizeof(outer));
 		ip_str(sa->vip, vip, sizeof(vip));
-		log_event("closed", "id=%s serial=%s outer=%s vip=%s ike_spi=%016llx%016llx reason=%s duration=%lld bytes_in=%llu bytes_out=%llu",
-			  idq, sa->serial[0] ? sa->serial : "-", outer, vip,
-			  (unsigned long long)((uint64_t)get32(sa->spi_i) << 32 | get32(sa->spi_i + 4)),
-			  (unsigned long long)((uint64_t)get32(sa->spi_r) << 32 | get32(sa->spi_r + 4)),
-			  reason, (long long)(now - sa->established), (unsigned long long)in,
-			  (unsigned long long)out);
+		log_event("closed", "id=%s serial=%s outer=%s vip=%s ike_spi=%s reason=%s duration=%lld bytes_in=%llu bytes_out=%llu",
+			  idq, sa->serial[0] ? sa->serial : "-", outer, vip, sa->log_spi,
+			  reason, (long long)(now - sa->established), (unsigned long long)sa->bytes_in,
+			  (unsigned long long)sa->bytes_out);
 		if (send_del)
 			send_delete(v, sa);
 	}
 	if (sa->has_vip)
 		pool_release(&v->pool, sa->vip, now);
 	sa->has_vip = 0;
-	if (send_del && sa->state == SA_ESTABLISHED) {
+	if (send_del && sa->state == SA_ESTABLISHED && !sa->rekeyed) {
 		/* keep the SA briefly so the peer's answer is recognised */
 		sa->state = SA_DEAD;
 		sa->last_seen = now;

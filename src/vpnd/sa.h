@@ -55,7 +55,12 @@ struct ike_sa {
 	char id[256], serial[80];
 	uint32_t vip;
 	int has_vip;
-	struct child_sa child;
+	struct child_sa child;     /* the current CHILD_SA */
+	struct child_sa old;       /* the one it rekeyed, until the peer deletes it */
+	int policies;              /* kernel policies installed (shared by child and old) */
+	int rekeyed;               /* this IKE SA was rekeyed: everything moved to the new one */
+	uint64_t bytes_in, bytes_out; /* of children already removed */
+	char log_spi[40];          /* ike_spi of the "established" line, kept across IKE rekeys */
 	char ike_kw[80], esp_kw[40];
 	time_t created, established, last_seen;
 };

@@ -99,7 +99,7 @@ static void test_keys(void)
 	OK(eqhex(k.sk_pr, 32, SKPR_KAT), "SK_pr known answer (last)");
 	struct child_keys ck;
 	struct sa_choice esp = { .proto = PROTO_ESP, .encr = ENCR_AES_CBC, .encr_keylen = 128, .integ = 12 };
-	OK(child_derive_keys(&k, &esp, ni, 16, nr, 16, &ck) == 0 && ck.encr_len == 16 && ck.integ_len == 32,
+	OK(child_derive_keys(&k, &esp, NULL, 0, ni, 16, nr, 16, &ck) == 0 && ck.encr_len == 16 && ck.integ_len == 32,
 	   "child keys for aes128-sha256");
 	OK(eqhex(ck.ar, 32, CHILD_AR_KAT), "child KEYMAT known answer (r->i integrity key, last)");
 	ike_keys_wipe(&k);

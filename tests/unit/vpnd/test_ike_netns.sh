@@ -44,7 +44,8 @@ ip -n $NS_C addr add 10.77.0.2/24 dev vc$$; ip -n $NS_C link set vc$$ up; ip -n 
 SW() { local op=$1; shift; ip netns exec $NS_C env SWANCTL_DIR=$C/swanctl swanctl $op --uri unix://$C/charon.vici "$@"; }
 # run NAME CLIENT IKEPROP ESPPROP [VPND_EXTRA] [CHARON_EXTRA] [CONN_EXTRA]
 run() {
-	local name=$1 client=$2 prop=$3 esp=$4 vextra=${5:-} cextra=${6:-} conn=${7:-}
+	local name=$1 client=$2 prop=$3 esp=$4 vextra=${5:-} cextra=${6:-} conn=${7:-} inst=no
+	[ -n "${LIBIPSEC:-}" ] && inst=yes  # libipsec needs its routes and the virtual IP
 	stop_all
 	S=$T/$name/srv C=$T/$name/cli
 	mkdir -p $S $C/swanctl/{x509,x509ca,private}
@@ -60,14 +61,15 @@ run() {
 	cat > $C/strongswan.conf <<-C
 	charon {
 	  load_modular = yes
-	  install_routes = no
-	  install_virtual_ip = no
+	  install_routes = $inst
+	  install_virtual_ip = $inst
 	  retransmit_tries = 2
 	  retransmit_timeout = 2
 	  $cextra
 	  plugins {
 	    include /etc/strongswan.d/charon/*.conf
 	    vici { socket = unix://$C/charon.vici }
+	    ${LIBIPSEC:+kernel-libipsec { load = yes \}}
 	  }
 	  filelog { log { path = $C/charon.log
 	    flush_line = yes
@@ -98,6 +100,7 @@ run() {
 	   net {
 	    remote_ts = 0.0.0.0/0
 	    esp_proposals = $esp
+	    ${CHILD_EXTRA:-}
 	   }
 	  }
 	 }
@@ -206,6 +209,34 @@ sleep 1
 check "vpnctl kick answered" grep -q "kicked 1" $S/kick.out
 check "kick logged as closed reason=kicked" srvlog "closed ts=.* id=alice@test .*reason=kicked"
 check "client received our Delete" clilog "received DELETE for IKE_SA"
+
+# 10b. rekeying (CREATE_CHILD_SA): the client keeps its CHILD_SA in
+# userspace (kernel-libipsec) so it has one to rekey: CHILD_SA with PFS
+# every 3 s, IKE SA every 7 s
+LIBIPSEC=1 CHILD_EXTRA="rekey_time = 3s
+    life_time = 30s
+    rand_time = 0s" run rekey alice aes256gcm16-prfsha384-ecp384 aes256gcm16-ecp384 "" "" "rekey_time = 7s
+  over_time = 30s
+  rand_time = 0s"
+sleep 9
+ip netns exec $NS_S "$VPNCTL" -s $S/vpnd.sock list > $S/list2.out 2>&1
+SW --list-sas > $C/sas2.out 2>&1
+SW --terminate --ike box > /dev/null 2>&1; sleep 0.5
+check "CHILD_SA rekeyed with PFS (KE in CREATE_CHILD_SA)" srvlog "CHILD_SA of alice@test rekeyed with PFS"
+check "IKE SA rekeyed" srvlog "IKE SA of alice@test rekeyed"
+check "client saw the CHILD_SA rekey complete" clilog "CHILD_SA net{[0-9]*} established .*rekeying\|rekeyed CHILD_SA\|CHILD_SA net{2} established"
+check "client saw the IKE SA rekey complete" clilog "IKE_SA box\[[0-9]*\] rekeyed"
+check "after rekeys: one client in vpnctl list, still ESTABLISHED" \
+	test "$(grep -c '^id=alice@test' $S/list2.out)" = 1 -a "$(grep -c ESTABLISHED $C/sas2.out)" = 1
+check "one closed line with the established line's ike_spi" \
+	test "$(grep -c '^vpnd: closed' $S/vpnd.out)" = 1 -a \
+	"$(grep '^vpnd: closed' $S/vpnd.out | sed 's/.*ike_spi=\([0-9a-f]*\).*/\1/')" = \
+	"$(grep '^vpnd: established' $S/vpnd.out | sed 's/.*ike_spi=\([0-9a-f]*\).*/\1/')"
+LIBIPSEC=1 CHILD_EXTRA="rekey_time = 3s
+    life_time = 30s
+    rand_time = 0s" run rekey_nopfs alice aes256-sha256-modp2048 aes256-sha256
+sleep 4.5
+check "CHILD_SA rekeyed without PFS" srvlog "CHILD_SA of alice@test rekeyed (spi"
 
 # 11. retransmission: the client loses our IKE_AUTH response and resends
 HOOK='ip netns exec $NS_C nft -f - <<<"table inet vt { chain in { type filter hook input priority 0; udp sport 4500 drop; }; }"; (sleep 1.5; ip netns exec $NS_C nft delete table inet vt) &'

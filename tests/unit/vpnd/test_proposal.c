@@ -122,6 +122,25 @@ void test_proposal(void)
 	mk(&ps[0], 1, PROTO_ESP, "aes256-sha256-modp2048");
 	OK(sel(ps, 1, PROTO_ESP, 0, 0, kw, &want) == PROP_OK && !strcmp(kw, "aes256-sha256"),
 	   "child proposal with DH group accepted in IKE_AUTH (DH ignored)");
+	/* CREATE_CHILD_SA: PFS counts there */
+	struct sa_choice cc;
+	mk(&ps[0], 1, PROTO_ESP, "aes256-sha256-modp2048-ecp256");
+	OK(proposal_select_ex(ps, 1, PROTO_ESP, 0, 19, &cc, &want, 1) == PROP_OK && cc.dh == 19,
+	   "child rekey with KE ecp256 (iOS PFS) accepted");
+	OK(proposal_select_ex(ps, 1, PROTO_ESP, 0, 20, &cc, &want, 1) == PROP_BAD_KE && want == 14,
+	   "child rekey with KE for an unoffered group: INVALID_KE asks for modp2048");
+	OK(proposal_select_ex(ps, 1, PROTO_ESP, 0, 0, &cc, &want, 1) == PROP_NONE,
+	   "child rekey without KE refused when the proposal requires PFS");
+	mk(&ps[0], 1, PROTO_ESP, "aes256gcm16");
+	OK(proposal_select_ex(ps, 1, PROTO_ESP, 0, 0, &cc, &want, 1) == PROP_OK && cc.dh == 0,
+	   "child rekey without PFS (macOS, Android) accepted");
+	OK(proposal_select_ex(ps, 1, PROTO_ESP, 0, 19, &cc, &want, 1) == PROP_NONE,
+	   "child rekey with KE but no DH in the proposal refused");
+	mk(&ps[0], 1, PROTO_ESP, "aes256-sha256-ecp256");
+	ps[0].t[ps[0].ntrans++] = (struct ike_transform){ TT_DH, 0, 0 };
+	OK(proposal_select_ex(ps, 1, PROTO_ESP, 0, 0, &cc, &want, 1) == PROP_OK && cc.dh == 0,
+	   "child rekey: DH NONE offered, no KE: accepted without PFS");
+
 	/* CBC without integrity, IKE without DH or PRF */
 	mk(&ps[0], 1, PROTO_ESP, "aes256");
 	OK(sel(ps, 1, PROTO_ESP, 0, 0, kw, &want) == PROP_NONE, "CBC without integrity refused");
