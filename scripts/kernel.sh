@@ -70,9 +70,9 @@ if [ ! -f "$hit/bzImage" ]; then
 	export KBUILD_BUILD_TIMESTAMP="$(date -u -d @"$(stat -c %Y "$LINUX_TARBALL")" '+%Y-%m-%d')"
 	export KBUILD_BUILD_TIMESTAMP="$KBUILD_BUILD_TIMESTAMP 00:00:00 UTC"
 	if [ "${V:-0}" = 1 ]; then kv=V=1; else kv=-s; fi
-	nice make -C "$src" O="$bld" $kv olddefconfig >/dev/null
+	make -C "$src" O="$bld" $kv olddefconfig >/dev/null
 	t0=$(date +%s)
-	nice make -C "$src" O="$bld" $kv -j"${JOBS:-$(nproc)}" bzImage >"$cfgdir/build.log" 2>&1 || {
+	make -C "$src" O="$bld" $kv -j"${JOBS:-$(nproc)}" bzImage >"$cfgdir/build.log" 2>&1 || {
 		tail -n 40 "$cfgdir/build.log" >&2; echo "kernel.sh: kernel build failed" >&2; exit 1; }
 	mkdir -p "$hit.tmp"
 	cp "$bld/arch/x86/boot/bzImage" "$hit.tmp/bzImage"
