@@ -29,6 +29,8 @@ void config_defaults(struct vpnd_config *c)
 	c->lease_time = 3600;
 	c->fragment_size = 1280;
 	c->half_open_timeout = 30;
+	c->dpd_delay = 300;
+	c->dpd_timeout = 60;
 }
 
 static int parse_ip(const char *s, uint32_t *out)
@@ -179,6 +181,10 @@ static const char *apply(struct vpnd_config *c, const char *key, char *val)
 		return parse_uint(val, 576, 65000, &c->fragment_size) ? "fragment_size: expected 576..65000" : NULL;
 	if (!strcmp(key, "half_open_timeout"))
 		return parse_uint(val, 1, 3600, &c->half_open_timeout) ? "half_open_timeout: expected 1..3600" : NULL;
+	if (!strcmp(key, "dpd_delay"))
+		return parse_uint(val, 0, 86400, &c->dpd_delay) ? "dpd_delay: expected 0..86400 seconds" : NULL;
+	if (!strcmp(key, "dpd_timeout"))
+		return parse_uint(val, 1, 3600, &c->dpd_timeout) ? "dpd_timeout: expected 1..3600 seconds" : NULL;
 	return "unknown key";
 }
 

@@ -72,6 +72,7 @@ static void sa_free(struct vpnd *v, struct ike_sa *sa)
 	buf_free(&sa->init_resp);
 	sa_clear_last(sa);
 	sa_clear_frags(sa);
+	buf_free(&sa->dpd_req);
 	OPENSSL_cleanse(sa, sizeof(*sa));
 	free(sa);
 }
@@ -139,6 +140,11 @@ static int send_encrypted(struct vpnd *v, struct ike_sa *sa, uint8_t exch, int r
 	}
 	for (int i = 0; i < n; i++)
 		sa_send_raw(v, sa, &out[i]);
+	if (!response && n == 1) {
+		buf_free(&sa->dpd_req); /* our latest request, for retransmissions */
+		sa->dpd_req = out[0];
+		n = 0;
+	}
 	if (response) {
 		sa_clear_last(sa);
 		for (int i = 0; i < n; i++)
@@ -679,7 +685,7 @@ static void handle_auth(struct vpnd *v, struct ike_sa *sa, const struct ike_msg 
 		goto out;
 	}
 	sa->state = SA_ESTABLISHED;
-	sa->established = time(NULL);
+	sa->established = sa->last_active = time(NULL);
 	v->n_established++;
 	{
 		char idq[300], outer[40], vip[INET_ADDRSTRLEN], dns[40] = "";
@@ -847,6 +853,8 @@ static void rekey_ike(struct vpnd *v, struct ike_sa *sa, const struct ike_msg *i
 	buf_init(&ns->init_resp);
 	memset(ns->last, 0, sizeof(ns->last));
 	memset(ns->frag, 0, sizeof(ns->frag));
+	buf_init(&ns->dpd_req);
+	ns->dpd_pending = 0;
 	ns->nlast = 0;
 	ns->have_last = 0;
 	ns->frag_have = 0;
@@ -1122,7 +1130,7 @@ static void handle_request(struct vpnd *v, struct ike_sa *sa, const struct ike_m
 	sa->peer_port = sport;
 	sa->local_ip = dst;
 	sa->natt = natt;
-	sa->last_seen = time(NULL);
+	sa->last_seen = sa->last_active = time(NULL);
 	sa->expect_msgid++;
 	if (inner->bad_critical) {
 		struct ike_builder out;
@@ -1162,8 +1170,14 @@ static void handle_response(struct vpnd *v, struct ike_sa *sa, const struct ike_
 	int retr;
 
 	buf_init(&plain);
-	if (inner && sa->state == SA_DEAD && open_message(v, sa, m, &plain, inner, &retr) == 1)
-		sa_free(v, sa);
+	if (inner && open_message(v, sa, m, &plain, inner, &retr) == 1) {
+		if (sa->state == SA_DEAD)
+			sa_free(v, sa);
+		else if (sa->dpd_pending && m->hdr.msgid == sa->dpd_msgid) {
+			sa->dpd_pending = 0;
+			sa->last_active = time(NULL);
+		}
+	}
 	free(inner);
 	buf_free(&plain);
 }
@@ -1247,10 +1261,61 @@ void sa_close_all(struct vpnd *v, const char *reason)
 	}
 }
 
+/* Liveness: after dpd_delay without an authenticated message or inbound
+ * ESP, send an empty INFORMATIONAL; resend it with backoff; delete the
+ * client when dpd_timeout passes without an answer. */
+static void sa_dpd(struct vpnd *v, struct ike_sa *s, time_t now)
+{
+	if (s->rekeyed) {
+		/* the peer should have deleted it right after the rekey */
+		if (now - s->last_seen > 60)
+			sa_free(v, s);
+		return;
+	}
+	if (!v->cfg.dpd_delay || s->state != SA_ESTABLISHED)
+		return;
+	if (s->dpd_pending) {
+		if (now - s->dpd_started >= (time_t)v->cfg.dpd_timeout) {
+			sa_close(v, s, "dpd", 0);
+			return;
+		}
+		if (now >= s->dpd_next && s->dpd_req.len) {
+			sa_send_raw(v, s, &s->dpd_req);
+			s->dpd_next = now + 2 * (now - s->dpd_started + 1);
+		}
+		return;
+	}
+	if (now - s->last_active < (time_t)v->cfg.dpd_delay)
+		return;
+	uint64_t b = 0, x;
+	if (v->xfrm_fd >= 0 && s->child.installed &&
+	    xfrm_sa_bytes(v->xfrm_fd, s->child.k_local, s->child.spi_in, &x) == 0)
+		b = x;
+	if (b != s->dpd_bytes) {
+		s->dpd_bytes = b;
+		s->last_active = now;
+		return;
+	}
+	struct ike_builder out;
+	ikeb_init(&out);
+	s->dpd_msgid = s->our_msgid;
+	if (send_encrypted(v, s, EXCH_INFORMATIONAL, 0, s->our_msgid++, &out) == 0) {
+		s->dpd_pending = 1;
+		s->dpd_started = now;
+		s->dpd_next = now + 2;
+		LOGD("liveness check for %s", s->id);
+	}
+	ikeb_free(&out);
+}
+
 void sa_tick(struct vpnd *v, time_t now)
 {
 	for (struct ike_sa *s = v->sas, *nx; s; s = nx) {
 		nx = s->next;
+		if (s->state == SA_ESTABLISHED) {
+			sa_dpd(v, s, now); /* may free s */
+			continue;
+		}
 		if (s->state == SA_HALF_OPEN && now - s->created > (time_t)v->cfg.half_open_timeout)
 			sa_free(v, s);
 		else if (s->state == SA_DEAD && now - s->last_seen > 10)

@@ -62,6 +62,13 @@ struct ike_sa {
 	uint64_t bytes_in, bytes_out; /* of children already removed */
 	char log_spi[40];          /* ike_spi of the "established" line, kept across IKE rekeys */
 	char ike_kw[80], esp_kw[40];
+	/* dead peer detection: our liveness check, retransmitted until answered */
+	time_t last_active;        /* last authenticated message or inbound ESP growth */
+	uint64_t dpd_bytes;        /* inbound ESP bytes at the last check */
+	int dpd_pending;
+	uint32_t dpd_msgid;
+	time_t dpd_started, dpd_next;
+	struct buf dpd_req;
 	time_t created, established, last_seen;
 };
 

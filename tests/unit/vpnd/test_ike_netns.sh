@@ -238,6 +238,19 @@ LIBIPSEC=1 CHILD_EXTRA="rekey_time = 3s
 sleep 4.5
 check "CHILD_SA rekeyed without PFS" srvlog "CHILD_SA of alice@test rekeyed (spi"
 
+# 10c. dead peer detection: vpnd checks liveness after 2 idle seconds; a
+# client that answers stays, one that went silent is deleted after 5 s
+run dpd alice aes256gcm16-prfsha384-ecp384 aes256gcm16 "dpd_delay = 2
+dpd_timeout = 5"
+sleep 3.5
+check "liveness check sent after dpd_delay and answered" srvlog "liveness check for alice@test"
+check "an answering client is kept" grep -q "^id=alice@test" <(ip netns exec $NS_S "$VPNCTL" -s $S/vpnd.sock list)
+ip netns exec $NS_C nft -f - <<<"table inet vt { chain in { type filter hook input priority 0; udp sport 4500 drop; }; }"
+sleep 9
+ip netns exec $NS_C nft delete table inet vt
+check "a silent client is deleted: closed reason=dpd" srvlog "closed ts=.* id=alice@test .*reason=dpd"
+check "vpnctl list empty after DPD" test -z "$(ip netns exec $NS_S "$VPNCTL" -s $S/vpnd.sock list)"
+
 # 11. retransmission: the client loses our IKE_AUTH response and resends
 HOOK='ip netns exec $NS_C nft -f - <<<"table inet vt { chain in { type filter hook input priority 0; udp sport 4500 drop; }; }"; (sleep 1.5; ip netns exec $NS_C nft delete table inet vt) &'
 run retransmit alice aes256gcm16-prfsha384-ecp384 aes256gcm16

@@ -93,6 +93,7 @@ static void test_config(void)
 		{ "listen\n", "t.conf:1: expected 'key = value'" },
 		{ "ca =\n", "t.conf:1: missing value" },
 		{ "lease_time = -5\n", "t.conf:1: lease_time: expected 0..604800 seconds" },
+		{ "\n\ndpd_timeout = 0\n", "t.conf:3: dpd_timeout: expected 1..3600 seconds" },
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		config_defaults(&c);
