@@ -21,5 +21,12 @@ report_fuzz_SRCS := tests/unit/report/fuzz/report_fuzz.c $(REPORT_CORE_SRCS)
 # given an explicit trust file; the default one is Debian's CA bundle, so a
 # relay with a public certificate works without a site CA (report.conf
 # tls_ca_file names a site's own CA instead).
+# msmtp needs no file loaded at run time besides its libraries (checked with
+# strace in a chroot of exactly these files): GnuTLS only looks for the
+# optional /etc/gnutls/config, and the trust file is always named.
 ROOTFS_HELPERS += /usr/bin/msmtp
-ROOTFS_FILES += /etc/ssl/certs/ca-certificates.crt:/etc/ssl/certs/ca-certificates.crt
+REPORT_CA_BUNDLE := /etc/ssl/certs/ca-certificates.crt
+ROOTFS_FILES += $(REPORT_CA_BUNDLE):$(REPORT_CA_BUNDLE)
+# On a fresh host the bundle appears when deps.sh installs ca-certificates.
+$(REPORT_CA_BUNDLE): | $(DEPS_OK)
+	@test -f $@ || { echo "report: $@ missing (ca-certificates)" >&2; exit 1; }
