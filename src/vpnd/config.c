@@ -29,6 +29,8 @@ void config_defaults(struct vpnd_config *c)
 	c->lease_time = 3600;
 	c->fragment_size = 1280;
 	c->half_open_timeout = 30;
+	c->cookie_threshold = 10;
+	c->half_open_per_ip = 5;
 	c->dpd_delay = 300;
 	c->dpd_timeout = 60;
 }
@@ -181,6 +183,10 @@ static const char *apply(struct vpnd_config *c, const char *key, char *val)
 		return parse_uint(val, 576, 65000, &c->fragment_size) ? "fragment_size: expected 576..65000" : NULL;
 	if (!strcmp(key, "half_open_timeout"))
 		return parse_uint(val, 1, 3600, &c->half_open_timeout) ? "half_open_timeout: expected 1..3600" : NULL;
+	if (!strcmp(key, "cookie_threshold"))
+		return parse_uint(val, 0, 1000000, &c->cookie_threshold) ? "cookie_threshold: expected 0..1000000" : NULL;
+	if (!strcmp(key, "half_open_per_ip"))
+		return parse_uint(val, 1, 1000000, &c->half_open_per_ip) ? "half_open_per_ip: expected 1..1000000" : NULL;
 	if (!strcmp(key, "dpd_delay"))
 		return parse_uint(val, 0, 86400, &c->dpd_delay) ? "dpd_delay: expected 0..86400 seconds" : NULL;
 	if (!strcmp(key, "dpd_timeout"))

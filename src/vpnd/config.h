@@ -25,6 +25,8 @@ struct vpnd_config {
 	unsigned lease_time;         /* seconds an address stays reserved after disconnect */
 	unsigned fragment_size;      /* max IKE message size before fragmenting */
 	unsigned half_open_timeout;  /* seconds */
+	unsigned cookie_threshold;   /* half-open SAs from which on cookies are required */
+	unsigned half_open_per_ip;   /* half-open SAs one address may hold */
 	unsigned dpd_delay;          /* idle seconds before a liveness check; 0 = none */
 	unsigned dpd_timeout;        /* seconds without an answer before the client is deleted */
 };

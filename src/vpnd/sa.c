@@ -217,6 +217,67 @@ static void nat_hash(const uint8_t *spi_i, const uint8_t *spi_r, uint32_t ip, ui
 
 /* ---- IKE_SA_INIT ---- */
 
+/* Cookie = version | SHA-256(Ni | IPi | SPIi | secret[version]); the secret
+ * rotates every 2 minutes and the previous one stays valid. */
+static void make_cookie(struct vpnd *v, uint8_t version, const uint8_t *ni, size_t nilen, uint32_t ip,
+			const uint8_t *spi_i, uint8_t *out)
+{
+	uint8_t d[256 + 4 + 8 + 32];
+	size_t n = 0;
+	memcpy(d, ni, nilen);
+	n += nilen;
+	put32(d + n, ip);
+	n += 4;
+	memcpy(d + n, spi_i, 8);
+	n += 8;
+	memcpy(d + n, v->cookie_secret[version & 1], 32);
+	n += 32;
+	out[0] = version;
+	SHA256(d, n, out + 1);
+	OPENSSL_cleanse(d, sizeof(d));
+}
+
+/* 0: go on; 1: answered with a COOKIE request or dropped (no state, no DH). */
+static int cookie_gate(struct vpnd *v, const struct ike_msg *m, const struct ike_payload *pn, uint32_t src,
+		       uint16_t sport, uint32_t dst, int natt)
+{
+	unsigned half = 0, from_ip = 0;
+	time_t now = time(NULL);
+
+	for (struct ike_sa *s = v->sas; s; s = s->next)
+		if (s->state == SA_HALF_OPEN) {
+			half++;
+			from_ip += s->peer_ip == src;
+		}
+	if (from_ip >= v->cfg.half_open_per_ip) {
+		LOGD("too many half-open IKE SAs from one address: dropped");
+		return 1;
+	}
+	if (half < v->cfg.cookie_threshold)
+		return 0;
+	if (!v->cookie_rotated || now - v->cookie_rotated > 120) {
+		v->cookie_version++;
+		if (RAND_bytes(v->cookie_secret[v->cookie_version & 1], 32) != 1)
+			return 1;
+		v->cookie_rotated = now;
+	}
+	uint8_t want[33];
+	struct ike_notify nt;
+	/* a cookie must be the first payload (RFC 7296 2.6) */
+	if (m->npl > 0 && m->pl[0].type == PL_NOTIFY && ike_parse_notify(m->pl[0].body, m->pl[0].len, &nt) == 0 &&
+	    nt.type == N_COOKIE && nt.datalen == sizeof(want)) {
+		uint8_t ver = nt.data[0];
+		if (ver == v->cookie_version || ver == (uint8_t)(v->cookie_version - 1)) {
+			make_cookie(v, ver, pn->body, pn->len, src, m->hdr.spi_i, want);
+			if (!CRYPTO_memcmp(want, nt.data, sizeof(want)))
+				return 0;
+		}
+	}
+	make_cookie(v, v->cookie_version, pn->body, pn->len, src, m->hdr.spi_i, want);
+	send_init_notify(v, &m->hdr, dst, src, sport, natt, N_COOKIE, want, sizeof(want));
+	return 1;
+}
+
 static void handle_init(struct vpnd *v, const struct ike_msg *m, uint32_t src, uint16_t sport,
 			uint32_t dst, uint16_t dport, int natt)
 {
@@ -250,6 +311,8 @@ static void handle_init(struct vpnd *v, const struct ike_msg *m, uint32_t src, u
 		send_init_notify(v, &m->hdr, dst, src, sport, natt, N_INVALID_SYNTAX, NULL, 0);
 		return;
 	}
+	if (cookie_gate(v, m, pn, src, sport, dst, natt))
+		return;
 	props = malloc(sizeof(*props) * IKE_MAX_PROPOSALS);
 	if (!props || ike_parse_sa(psa->body, psa->len, props, IKE_MAX_PROPOSALS, &nprops) < 0 ||
 	    ike_parse_ke(pke->body, pke->len, &group, &ke, &kelen) < 0)

@@ -23,6 +23,10 @@ struct vpnd {
 	uint32_t next_reqid;
 	unsigned long n_established, n_auth_failed;
 	struct ike_sa *sas;        /* all IKE SAs */
+	/* stateless cookies (RFC 7296 2.6): current and previous secret */
+	uint8_t cookie_secret[2][32];
+	uint8_t cookie_version;
+	time_t cookie_rotated;
 };
 
 /* net.c: send an IKE message (adds the non-ESP marker on the NAT-T port). */

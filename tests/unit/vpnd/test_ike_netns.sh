@@ -238,6 +238,11 @@ LIBIPSEC=1 CHILD_EXTRA="rekey_time = 3s
 sleep 4.5
 check "CHILD_SA rekeyed without PFS" srvlog "CHILD_SA of alice@test rekeyed (spi"
 
+# 10b2. stateless cookies (cookie_threshold = 0: always)
+run cookie alice aes256gcm16-prfsha384-ecp384 aes256gcm16 "cookie_threshold = 0"
+check "COOKIE round trip, then established" established alice@test
+check "client was asked for a cookie" clilog "IKE_SA_INIT response 0 \[ N(COOKIE) \]"
+
 # 10c. dead peer detection: vpnd checks liveness after 2 idle seconds; a
 # client that answers stays, one that went silent is deleted after 5 s
 run dpd alice aes256gcm16-prfsha384-ecp384 aes256gcm16 "dpd_delay = 2

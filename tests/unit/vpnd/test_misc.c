@@ -195,6 +195,9 @@ static void drain(int fd)
 		;
 }
 
+static const uint8_t *g_cookie;
+static size_t g_cookie_len;
+
 static int init_request(struct buf *out, const uint8_t *spi, const char *prop, uint16_t ke_group, int bad_point)
 {
 	struct ike_builder b;
@@ -220,6 +223,8 @@ static int init_request(struct buf *out, const uint8_t *spi, const char *prop, u
 	memset(nonce, 7, sizeof(nonce));
 	ikeb_init(&b);
 	ikeb_header(&b, spi, zero, EXCH_IKE_SA_INIT, HDR_F_INITIATOR, 0);
+	if (g_cookie)
+		ikeb_notify(&b, 0, N_COOKIE, NULL, 0, g_cookie, g_cookie_len);
 	ikeb_proposal(&b, &p);
 	ikeb_simple(&b, PL_KE, kh, 4, pub, dh_public_len(ke_group));
 	ikeb_simple(&b, PL_NONCE, NULL, 0, nonce, sizeof(nonce));
@@ -331,6 +336,45 @@ static void test_init_exchange(void)
 	drain(cli);
 	OK(1, "byte-flipped messages through ike_input did not crash");
 	buf_free(&s);
+	buf_free(&req);
+
+	/* stateless cookies once half-open SAs reach the threshold */
+	v.cfg.cookie_threshold = 2;
+	const uint8_t spi5[8] = { 5, 5, 5, 5, 5, 5, 5, 5 };
+	init_request(&req, spi5, "aes256gcm16-prfsha384-ecp384", 20, 0);
+	ike_input(&v, req.p, req.len, lo, cport, lo, 0);
+	n1 = recv_reply(cli, r1, sizeof(r1));
+	int have_cookie = n1 > 0 && ike_parse(r1, (size_t)n1, m) == 0 && m->npl == 1 &&
+			  ike_find_notify(m, N_COOKIE, &nt) == 0 && nt.datalen == 33;
+	OK(have_cookie && count_sas(&v) == 2, "over the threshold: COOKIE requested, no state, no DH");
+	uint8_t cookie[33];
+	if (have_cookie)
+		memcpy(cookie, nt.data, 33);
+	buf_free(&req);
+	g_cookie = cookie;
+	g_cookie_len = 33;
+	init_request(&req, spi5, "aes256gcm16-prfsha384-ecp384", 20, 0);
+	ike_input(&v, req.p, req.len, lo, cport, lo, 0);
+	n1 = recv_reply(cli, r1, sizeof(r1));
+	OK(n1 > 0 && ike_parse(r1, (size_t)n1, m) == 0 && ike_find(m, PL_KE) && count_sas(&v) == 3,
+	   "request with the right cookie accepted");
+	buf_free(&req);
+	const uint8_t spi6[8] = { 6, 6, 6, 6, 6, 6, 6, 6 };
+	cookie[10] ^= 1;
+	init_request(&req, spi6, "aes256gcm16-prfsha384-ecp384", 20, 0);
+	ike_input(&v, req.p, req.len, lo, cport, lo, 0);
+	n1 = recv_reply(cli, r1, sizeof(r1));
+	OK(n1 > 0 && ike_parse(r1, (size_t)n1, m) == 0 && ike_find_notify(m, N_COOKIE, &nt) == 0 &&
+	   !ike_find(m, PL_KE) && count_sas(&v) == 3, "a wrong cookie gets a new COOKIE request");
+	buf_free(&req);
+	g_cookie = NULL;
+	v.cfg.cookie_threshold = 100;
+	v.cfg.half_open_per_ip = 3;
+	const uint8_t spi7[8] = { 7, 7, 7, 7, 7, 7, 7, 7 };
+	init_request(&req, spi7, "aes256gcm16-prfsha384-ecp384", 20, 0);
+	ike_input(&v, req.p, req.len, lo, cport, lo, 0);
+	OK(recv_reply(cli, r1, sizeof(r1)) < 0 && count_sas(&v) == 3,
+	   "an address at its half-open limit is ignored");
 	buf_free(&req);
 
 	/* messages for an unknown SA are ignored; half-open SAs expire */
