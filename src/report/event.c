@@ -95,17 +95,21 @@ struct key_def {
 	size_t size;
 };
 
-#define STR_KEY(n) { #n, K_STR, offsetof(struct rb_event, n), sizeof(((struct rb_event *)0)->n) }
-#define U64_KEY(n) { #n, K_U64, offsetof(struct rb_event, n), 0 }
+enum { KEY_ts, KEY_id, KEY_serial, KEY_outer, KEY_vip, KEY_ike_spi,
+       KEY_reason, KEY_version, KEY_detail, KEY_duration, KEY_bytes_in,
+       KEY_bytes_out, KEY_proposal, KEY_esp, KEY_dns };
+
+#define STR_KEY(n) [KEY_##n] = { #n, K_STR, offsetof(struct rb_event, n), \
+			       sizeof(((struct rb_event *)0)->n) }
+#define U64_KEY(n) [KEY_##n] = { #n, K_U64, offsetof(struct rb_event, n), 0 }
+#define IGN_KEY(n) [KEY_##n] = { #n, K_IGNORE, 0, 0 }
 
 static const struct key_def keys[] = {
-	{ "ts", K_TS, offsetof(struct rb_event, ts), 0 },
+	[KEY_ts] = { "ts", K_TS, offsetof(struct rb_event, ts), 0 },
 	STR_KEY(id), STR_KEY(serial), STR_KEY(outer), STR_KEY(vip),
 	STR_KEY(ike_spi), STR_KEY(reason), STR_KEY(version), STR_KEY(detail),
 	U64_KEY(duration), U64_KEY(bytes_in), U64_KEY(bytes_out),
-	{ "proposal", K_IGNORE, 0, 0 },
-	{ "esp", K_IGNORE, 0, 0 },
-	{ "dns", K_IGNORE, 0, 0 },
+	IGN_KEY(proposal), IGN_KEY(esp), IGN_KEY(dns),
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 #define BIT(i) (1u << (i))
@@ -191,19 +195,21 @@ struct event_def {
 	unsigned required;      /* bit mask over keys[] */
 };
 
-/* Required keys: ts always; enough to pair and attribute the rest. Keys
- * listed as always present in the format but not needed here default to
- * empty/zero so a future vpnd that drops one still gets reported. */
+/* Required keys: every key the format says is always present. Besides
+ * catching a broken line, this turns a line cut short (a syslogd with a
+ * small buffer truncates long DN identities) into a counted "malformed"
+ * instead of a connection with bytes silently read as zero: a `closed`
+ * is then still reported from its `established`, and the other way round. */
 #define R(name) BIT(KEY_##name)
-enum { KEY_ts, KEY_id, KEY_serial, KEY_outer, KEY_vip, KEY_ike_spi,
-       KEY_reason, KEY_version, KEY_detail, KEY_duration };
 
 static const struct event_def events[] = {
-	{ "established", RB_EV_ESTABLISHED, R(ts) | R(id) | R(ike_spi) },
-	{ "closed", RB_EV_CLOSED, R(ts) | R(id) | R(ike_spi) | R(duration) },
+	{ "established", RB_EV_ESTABLISHED, R(ts) | R(id) | R(serial) | R(outer) | R(vip) |
+		R(ike_spi) | R(proposal) | R(esp) },
+	{ "closed", RB_EV_CLOSED, R(ts) | R(id) | R(serial) | R(outer) | R(vip) | R(ike_spi) |
+		R(reason) | R(duration) | R(bytes_in) | R(bytes_out) },
 	{ "auth_failed", RB_EV_AUTH_FAILED, R(ts) | R(outer) | R(reason) },
-	{ "started", RB_EV_STARTED, R(ts) },
-	{ "stopping", RB_EV_STOPPING, R(ts) },
+	{ "started", RB_EV_STARTED, R(ts) | R(version) },
+	{ "stopping", RB_EV_STOPPING, R(ts) | R(reason) },
 };
 
 enum rb_line_result rb_parse_message(const char *msg, size_t len, struct rb_event *ev)

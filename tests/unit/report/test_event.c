@@ -6,6 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* the keys an established/closed line must also carry */
+#define EST_TAIL " serial=1 outer=1.2.3.4:4500 vip=10.0.0.2 proposal=p esp=e"
+#define CLO_TAIL " serial=1 outer=1.2.3.4:4500 vip=10.0.0.2 reason=dpd bytes_in=1 bytes_out=2"
+
 static enum rb_line_result parse(const char *line, struct rb_event *ev)
 {
 	return rb_parse_line(line, strlen(line), ev);
@@ -109,10 +113,22 @@ static void test_malformed(void)
 	   "event: missing ts is malformed");
 	OK(parse("a b c d e vpnd[1]: established ts=12x id=x ike_spi=1", &ev) == RB_LINE_MALFORMED,
 	   "event: non-numeric ts is malformed");
-	OK(parse("a b c d e vpnd[1]: closed ts=1 id=x ike_spi=1 duration=99999999999999999999999",
-		 &ev) == RB_LINE_MALFORMED, "event: number overflow is malformed");
-	OK(parse("a b c d e vpnd[1]: closed ts=1 id=x ike_spi=1 duration=-5", &ev) ==
+	OK(parse("a b c d e vpnd[1]: closed ts=1 id=x ike_spi=1" CLO_TAIL " duration=5", &ev) ==
+	   RB_LINE_EVENT, "event: the base closed line for the next cases parses");
+	OK(parse("a b c d e vpnd[1]: closed ts=1 id=x ike_spi=1" CLO_TAIL
+		 " duration=99999999999999999999999", &ev) == RB_LINE_MALFORMED,
+	   "event: number overflow is malformed");
+	OK(parse("a b c d e vpnd[1]: closed ts=1 id=x ike_spi=1" CLO_TAIL " duration=-5", &ev) ==
 	   RB_LINE_MALFORMED, "event: negative number is malformed");
+	OK(parse("a b c d e vpnd[1]: closed ts=1 id=x ike_spi=1 serial=1 outer=1.2.3.4:500 "
+		 "vip=10.0.0.2 reason=dpd duration=5 bytes_in=1", &ev) == RB_LINE_MALFORMED,
+	   "event: closed without bytes_out (a line cut short) is malformed, not zero bytes");
+	OK(parse("a b c d e vpnd[1]: established ts=1 id=x ike_spi=1 serial=1 outer=1.2.3.4:500 "
+		 "vip=10.0.0.2 proposal=p", &ev) == RB_LINE_MALFORMED,
+	   "event: established without esp (a line cut short) is malformed");
+	OK(parse("a b c d e vpnd[1]: started ts=1", &ev) == RB_LINE_MALFORMED &&
+	   parse("a b c d e vpnd[1]: stopping ts=1", &ev) == RB_LINE_MALFORMED,
+	   "event: started without version, stopping without reason are malformed");
 	OK(parse("a b c d e vpnd[1]: started ts=1 =x", &ev) == RB_LINE_MALFORMED,
 	   "event: empty key is malformed");
 	OK(parse("a b c d e vpnd[1]: started ts=1 Version=x", &ev) == RB_LINE_MALFORMED,
@@ -132,13 +148,13 @@ static void test_utf8(void)
 {
 	struct rb_event ev;
 
-	OK(parse("a b c d e vpnd[1]: established ts=1 ike_spi=1 id=j\xc3\xbcrgen@ex.org", &ev) ==
+	OK(parse("a b c d e vpnd[1]: established ts=1 ike_spi=1" EST_TAIL " id=j\xc3\xbcrgen@ex.org", &ev) ==
 	   RB_LINE_EVENT && strcmp(ev.id, "j\xc3\xbcrgen@ex.org") == 0,
 	   "event: UTF-8 identity kept as is");
-	OK(parse("a b c d e vpnd[1]: established ts=1 ike_spi=1 id=a\xff\xc3(b\xe2\x82", &ev) ==
+	OK(parse("a b c d e vpnd[1]: established ts=1 ike_spi=1" EST_TAIL " id=a\xff\xc3(b\xe2\x82", &ev) ==
 	   RB_LINE_EVENT && strcmp(ev.id, "a?" "?(b?" "?") == 0,
 	   "event: invalid UTF-8 bytes become '?'");
-	OK(parse("a b c d e vpnd[1]: established ts=1 ike_spi=1 id=\xc0\xaf\xed\xa0\x80", &ev) ==
+	OK(parse("a b c d e vpnd[1]: established ts=1 ike_spi=1" EST_TAIL " id=\xc0\xaf\xed\xa0\x80", &ev) ==
 	   RB_LINE_EVENT && strchr(ev.id, '\xc0') == NULL && strchr(ev.id, '\xed') == NULL,
 	   "event: overlong and surrogate encodings rejected");
 }
@@ -154,8 +170,18 @@ static void test_never_crash(void)
 	char buf[300];
 
 	/* every prefix and every single-byte corruption of a valid line */
-	for (i = 0; i <= n; i++)
-		counts[rb_parse_line(l, i, &ev)]++;
+	{
+		size_t cut_ok = 0, last_key = (size_t)(strstr(l, " bytes_out=") - l);
+		for (i = 0; i <= n; i++) {
+			enum rb_line_result r = rb_parse_line(l, i, &ev);
+			counts[r]++;
+			/* cut before the last key: never an event with made-up zeros */
+			if (i <= last_key + 10 && r != RB_LINE_EVENT)
+				cut_ok++;
+		}
+		OK(cut_ok == last_key + 11, "event: every line cut before its last value is rejected "
+		   "(%zu of %zu)", cut_ok, last_key + 11);
+	}
 	for (i = 0; i < n; i++)
 		for (j = 0; j < 256; j += 7) {
 			memcpy(buf, l, n);

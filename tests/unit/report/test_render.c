@@ -12,11 +12,12 @@
 
 static const char *lines[] = {
 	"Nov 28 01:00:00 box daemon.info vpnd[1]: established ts=1795830000 id=al "
-	"ike_spi=1 outer=192.0.2.1:4500 vip=10.0.0.2",
-	"Nov 28 01:00:00 box daemon.info vpnd[1]: closed ts=1795833600 id=al ike_spi=1 "
-	"outer=192.0.2.1:4500 vip=10.0.0.2 duration=3600 bytes_in=1536 bytes_out=3221225472",
+	"ike_spi=1 outer=192.0.2.1:4500 vip=10.0.0.2 serial=1 proposal=p esp=e",
+	"Nov 28 01:00:00 box daemon.info vpnd[1]: closed ts=1795833600 id=al ike_spi=1 serial=1 "
+	"outer=192.0.2.1:4500 vip=10.0.0.2 reason=dpd duration=3600 bytes_in=1536 bytes_out=3221225472",
 	"Nov 28 01:00:00 box daemon.info vpnd[1]: established ts=1795840000 "
-	"id=j\xc3\xbcrgen.m\xc3\xbcller@ex.org ike_spi=2 outer=192.0.2.2:4500 vip=10.0.0.3",
+	"id=j\xc3\xbcrgen.m\xc3\xbcller@ex.org ike_spi=2 outer=192.0.2.2:4500 vip=10.0.0.3 "
+	"serial=2 proposal=p esp=e",
 	"Nov 28 01:00:00 box daemon.info vpnd[1]: auth_failed ts=1795840000 "
 	"outer=203.0.113.1:500 reason=bad_signature "
 	"id=\"<script>alert('x')</script> & \\\"co\\\"\"",
