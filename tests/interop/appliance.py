@@ -92,7 +92,9 @@ def add_lan_host(box):
     """A host behind the box: 10.10.0.1 in network namespace "lan", reached
     over a veth pair from the box's 10.10.0.254 (forwarded, like a LAN)."""
     ip = TEST_IP
-    peer.must(box, "%s link add veth0 type veth peer name veth1 && "
+    # iproute2 keeps named namespaces in /var/run/netns (mkdir, not -p)
+    peer.must(box, "mkdir -p /var/run/netns && "
+                   "%s link add veth0 type veth peer name veth1 && "
                    "%s netns add lan && %s link set veth1 netns lan && "
                    "%s addr add %s/24 dev veth0 && %s link set veth0 up" %
               (ip, ip, ip, ip, LAN_GW, ip))

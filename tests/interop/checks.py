@@ -104,7 +104,8 @@ def disconnect_cases(tap, cli, box, v, box_checks=None, timeout=60):
 def refused_cases(tap, cli, box, v, box_checks=None):
     n = v.name
     up, out = initiate(tap, cli, v, timeout=90)
-    tap.check(not up and v.expect_fail in out,
+    log, _ = cli.run("grep -h 'received %s' /run/charon.log | tail -n 1" % v.expect_fail, 30)
+    tap.check(not up and v.expect_fail in out + log,
               "%s: client refused with %s (%s)" % (n, v.expect_fail, v.what),
               out[-600:].replace("\n", " | "))
     tap.check(not box_sas_with(box, swan.CLIENT_OUT), "%s: no kernel SA on the box" % n)

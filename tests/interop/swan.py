@@ -143,7 +143,7 @@ def client_overlay(workdir, pki, variants):
             im = os.path.join(cd, "im%d.crt" % i)
             if os.path.exists(im):
                 args += ["--file", "%s:/etc/swanctl/x509ca/%s-im%d.crt" % (im, c, i)]
-    return peer.build_peer(os.path.join(workdir, "client-extra.cpio.gz"), args)
+    return peer.build_peer(os.path.join(workdir, "client-extra.cpio"), args)
 
 
 def responder_overlay(workdir, pki):
@@ -154,12 +154,12 @@ def responder_overlay(workdir, pki):
             "--file", os.path.join(pki, "ca.crt") + ":/etc/swanctl/x509ca/ca.crt",
             "--file", os.path.join(pki, "server.crt") + ":/etc/swanctl/x509/server.crt",
             "--file", os.path.join(pki, "server.key") + ":/etc/swanctl/private/server.key"]
-    return peer.build_peer(os.path.join(workdir, "responder-extra.cpio.gz"), args)
+    return peer.build_peer(os.path.join(workdir, "responder-extra.cpio"), args)
 
 
 def base_peer(workdir):
     """The strongSwan peer base initramfs (BusyBox + charon + swanctl + ip)."""
-    return peer.build_peer(os.path.join(workdir, "peer-strongswan.cpio.gz"), ["--strongswan"])
+    return peer.build_peer(os.path.join(workdir, "peer-strongswan.cpio"), ["--strongswan"])
 
 
 def start_charon(g, timeout=60):

@@ -1,10 +1,10 @@
 #!/bin/bash
-# mkpeer.sh OUT.cpio.gz [OPTION...] - build the initramfs of a *peer* guest
+# mkpeer.sh OUT.cpio [OPTION...] - build the initramfs of a *peer* guest
 # for the QEMU tests: a small Linux userland next to the appliance under test
 # (a strongSwan road-warrior client, a port scanner, a host on a network...).
 #
 # The peer boots directly with our kernel (~3 s under TCG):
-#   qemu-system-x86_64 -kernel $ROADBOX_O/kernel/bzImage -initrd OUT.cpio.gz \
+#   qemu-system-x86_64 -kernel $ROADBOX_O/kernel/bzImage -initrd OUT.cpio \
 #       -append "console=ttyS0 rb.ip=192.0.2.2/24 rb.gw=192.0.2.1" ...
 #
 # Options (repeatable, in any order):
@@ -25,9 +25,12 @@
 #                     them with --file or in an --overlay-only archive).
 #   --overlay-only    build only the listed --file/--dir/--bin entries: an
 #                     archive to concatenate after a base one (the kernel
-#                     unpacks concatenated gzip'ed cpio archives in order), so a
-#                     test can add its certificates to a cached base image:
-#                       cat base.cpio.gz extra.cpio.gz > peer.cpio.gz
+#                     unpacks concatenated cpio archives in order, later files
+#                     win), so a test can add its certificates to a base image:
+#                       cat base.cpio extra.cpio > peer.cpio
+#
+# The archive is an uncompressed newc cpio: our kernel has no initramfs
+# decompressor (CONFIG_RD_* are off: the box's root is a squashfs).
 #
 # What the peer's /init does (kernel command line parameters):
 #   mounts proc, sys, devtmpfs, devpts, tmpfs on /run and /tmp; brings up lo;
@@ -64,7 +67,7 @@ done
 # needs: crypto via OpenSSL, certificates, kernel IPsec, the vici control
 # socket for swanctl, resolve (writes the DNS servers it was given to
 # /etc/resolv.conf, which the tests check) and attr (responder: hands out DNS).
-: "${PEER_SS_PLUGINS:=random nonce openssl aes sha1 sha2 hmac gcm pem pkcs1 pkcs8 x509 revocation constraints pubkey kernel-netlink socket-default vici resolve attr}"
+: "${PEER_SS_PLUGINS:=random nonce openssl aes sha1 sha2 hmac kdf gcm pem pkcs1 pkcs8 x509 revocation constraints pubkey kernel-netlink socket-default vici resolve attr}"
 SS_LIBDIR=/usr/lib/ipsec
 CHARON=$SS_LIBDIR/charon
 
@@ -110,7 +113,7 @@ if [ $overlay_only = 0 ]; then
 		mkdir -p "$stage$(dirname "$a")"
 		ln -sf /bin/busybox "$stage$a"
 	done
-	[ -e "$stage/bin/sh" ] || ln -s busybox "$stage/bin/sh"
+	[ -L "$stage/bin/sh" ] || ln -s busybox "$stage/bin/sh"
 	echo "root:x:0:0:root:/root:/bin/sh" > "$stage/etc/passwd"
 	echo "root:x:0:" > "$stage/etc/group"
 	printf 'hosts: files\n' > "$stage/etc/nsswitch.conf"
@@ -195,8 +198,8 @@ EOF
 #!/bin/sh
 # start charon in the background and wait (10 s max) for its vici socket
 /usr/lib/ipsec/charon >/run/charon.out 2>&1 &
-i=0
-while [ ! -S /run/charon.vici ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+# (BusyBox sh here has no $((arithmetic)): count with seq)
+for i in $(seq 100); do [ -S /run/charon.vici ] && break; usleep 100000; done
 [ -S /run/charon.vici ] && echo "RB-PEER: charon up" || { echo "RB-PEER: charon failed"; cat /run/charon.out; exit 1; }
 EOF
 	chmod 755 "$stage/usr/lib/ipsec/start-charon"
@@ -217,5 +220,5 @@ for d in "${dirs[@]+"${dirs[@]}"}"; do
 done
 
 mkdir -p "$(dirname "$out")"
-(cd "$stage" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) | gzip -1 > "$out.tmp"
+(cd "$stage" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) > "$out.tmp"
 mv "$out.tmp" "$out"

@@ -6,7 +6,7 @@ own virtual links, for the interop, firewall, lifecycle and report tests.
     box = peer.appliance(iso, [link.end(0)], log=...)    # boots the ISO
     peer.answer_passphrase(box, "secret")                # "CA passphrase: "
     box.login()
-    initrd = peer.build_peer("build/x/peer.cpio.gz", ["--strongswan"])
+    initrd = peer.build_peer("build/x/peer.cpio", ["--strongswan"])
     cli = peer.peer_guest(initrd, [link.end(1)], ip="192.0.2.2/24", log=...)
     cli.expect(peer.READY, 60); cli.shell_ready()
     out, rc = cli.run("ping -c1 192.0.2.1")
@@ -98,7 +98,7 @@ def build_peer(out, args, env=None):
 
 
 def concat(out, parts):
-    """Concatenate gzip'ed cpio archives (the kernel unpacks each in turn:
+    """Concatenate cpio archives (the kernel unpacks each in turn:
     later files replace earlier ones)."""
     with open(out + ".tmp", "wb") as w:
         for p in parts:
