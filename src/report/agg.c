@@ -26,7 +26,7 @@ static int grow(void **p, size_t *cap, size_t n, size_t elem)
 
 	if (n < *cap)
 		return 0;
-	nc = *cap ? *cap * 2 : 64;
+	nc = *cap ? *cap * 2 : 8;
 	if (nc > ((size_t)-1) / elem)
 		return -1;
 	q = realloc(*p, nc * elem);
