@@ -294,7 +294,7 @@ static int send_now(const struct opts *o, const struct rb_conf *c)
 	sb_free(&mail);
 	if (rc < 0)
 		return EX_FAIL;
-	rb_log(LOG_INFO, "queued report %s for %s", name, c->admin);
+	rb_log(LOG_INFO, "send: queued report %s for %s", name, c->admin);
 	return flush(o, c, NULL);
 }
 

@@ -333,7 +333,7 @@ int rb_spool_flush(const struct rb_spool *sp, const char *msmtprc)
 				       v[i], strerror(errno));
 			else
 				left--;
-			rb_log(LOG_INFO, "sent report %s", v[i]);
+			rb_log(LOG_INFO, "rb_spool_flush: sent report %s", v[i]);
 			continue;
 		}
 		rb_log(LOG_ERR, "rb_spool_flush: could not send report %s (msmtp exit %d): %s; "
