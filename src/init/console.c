@@ -1,6 +1,7 @@
 /* console.c - the CA passphrase dialogue's terminal handling. */
 #include "console.h"
 #include "log.h"
+#include "proc.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -36,11 +37,13 @@ static void echo_restore(struct cons *c)
 			tcsetattr(c->fd[i], TCSANOW, &c->saved[i]);
 }
 
-int cons_open(struct cons *c)
+int cons_open(struct cons *c, int sigfd, void (*on_signal)(void))
 {
 	static const char *const ttys[] = { "/dev/ttyS0", "/dev/tty1" };
 
 	memset(c, 0, sizeof(*c));
+	c->sigfd = sigfd;
+	c->on_signal = on_signal;
 	for (size_t i = 0; i < 2; i++) {
 		/* O_NOCTTY: PID 1 must never get a controlling terminal (a hangup
 		 * on it would kill the init). */
@@ -82,9 +85,19 @@ void cons_puts(struct cons *c, const char *s)
 	}
 }
 
+void cons_pause(struct cons *c, int seconds)
+{
+	long long end = proc_now_ms() + (long long)seconds * 1000;
+	struct pollfd p = { .fd = c->sigfd, .events = POLLIN };
+
+	for (long long left; (left = end - proc_now_ms()) > 0; )
+		if (poll(&p, c->sigfd >= 0 ? 1 : 0, (int)left) > 0 && c->on_signal)
+			c->on_signal();
+}
+
 int cons_read_secret(struct cons *c, const char *prompt, char *buf, size_t size)
 {
-	struct pollfd pfd[2];
+	struct pollfd pfd[3];
 	int live = c->n, rc = -1;
 
 	/* Flush before the prompt, not after: an answer typed as soon as the
@@ -93,14 +106,17 @@ int cons_read_secret(struct cons *c, const char *prompt, char *buf, size_t size)
 		tcflush(c->fd[i], TCIFLUSH);
 		pfd[i] = (struct pollfd){ .fd = c->fd[i], .events = POLLIN };
 	}
+	pfd[c->n] = (struct pollfd){ .fd = c->sigfd, .events = POLLIN };
 	cons_puts(c, prompt);
 	while (live > 0) {
-		if (poll(pfd, (nfds_t)c->n, -1) < 0) {
+		if (poll(pfd, (nfds_t)c->n + 1, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			log_msg(LOG_ERR, "cons_read_secret: poll: %s", strerror(errno));
 			break;
 		}
+		if (pfd[c->n].fd >= 0 && pfd[c->n].revents && c->on_signal)
+			c->on_signal();   /* reaps, or shuts down and does not return */
 		for (int i = 0; i < c->n; i++) {
 			ssize_t r;
 			size_t len;
@@ -114,9 +130,11 @@ int cons_read_secret(struct cons *c, const char *prompt, char *buf, size_t size)
 			}
 			/* one read = one line in canonical mode */
 			r = read(pfd[i].fd, buf, size - 1);
-			if (r < 0) {
-				if (errno == EINTR || errno == EAGAIN)
-					continue;
+			if (r < 0 && (errno == EINTR || errno == EAGAIN))
+				continue;
+			if (r <= 0) {
+				/* error or end of file (a hung-up line): stop asking
+				 * this console, or the caller spins on empty answers */
 				pfd[i].fd = -1;
 				live--;
 				continue;
