@@ -419,14 +419,6 @@ static int mount_ca(struct boot *b)
 	return 0;
 }
 
-static void pause_s(int s)
-{
-	struct timespec ts = { s, 0 };
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
 int step_ca(struct boot *b)
 {
 	static char pass[PASS_MAX];
@@ -454,7 +446,7 @@ int step_ca(struct boot *b)
 	}
 	if (mount_ca(b) < 0)
 		return -1;
-	if (cons_open(&cons) < 0) {
+	if (cons_open(&cons, b->sigfd, signals_handle) < 0) {
 		snprintf(b->why, sizeof(b->why), "no console to ask for the CA passphrase");
 		goto fail;
 	}
@@ -511,7 +503,7 @@ int step_ca(struct boot *b)
 			snprintf(line, sizeof(line), "init: %d wrong passphrases: waiting %d seconds before asking again\n",
 				 wrong, WRONG_PAUSE_S);
 			cons_puts(&cons, line);
-			pause_s(WRONG_PAUSE_S);
+			cons_pause(&cons, WRONG_PAUSE_S);
 		}
 	}
 	cons_close(&cons);

@@ -7,6 +7,8 @@
 #include <termios.h>
 
 struct cons {
+	int sigfd;                 /* also watched while waiting; -1 = none */
+	void (*on_signal)(void);   /* called when sigfd is readable */
 	int n;
 	int fd[2];
 	int tio_saved[2];
@@ -14,8 +16,12 @@ struct cons {
 };
 
 /* Open the consoles that exist and turn their echo off until cons_close()
- * (what is typed during the dialogue is never shown); -1 if none opens. */
-int cons_open(struct cons *c);
+ * (what is typed during the dialogue is never shown); -1 if none opens.
+ * While waiting for input, on_signal() is called whenever sigfd is readable. */
+int cons_open(struct cons *c, int sigfd, void (*on_signal)(void));
+
+/* Wait seconds, still serving signals; typed input is discarded later. */
+void cons_pause(struct cons *c, int seconds);
 
 /* Write s to every open console (\n becomes \r\n through the tty's ONLCR). */
 void cons_puts(struct cons *c, const char *s);

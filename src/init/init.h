@@ -24,6 +24,7 @@ struct boot {
 	uid_t vpnd_uid;
 	gid_t vpnd_gid;
 	char why[WHY_MAX];   /* the failing step's reason */
+	int sigfd;           /* signalfd of the init's signals */
 };
 
 /* Boot steps (steps.c runs them in order).  Each returns 0, or -1 with
@@ -48,7 +49,11 @@ int ca_wipe(void);
 void shutdown_system(int how) __attribute__((noreturn));
 void halt_on_failure(const char *step, const char *why) __attribute__((noreturn));
 
-/* supervise.c: the signal loop; never returns. */
+/* supervise.c: block the init's signals and open the signalfd that
+ * receives them (returns it, -1 on error); act on the pending ones (reap,
+ * or shut down: no return); the signal loop (never returns). */
+int signals_open(void);
+void signals_handle(void);
 void supervise(struct boot *b) __attribute__((noreturn));
 
 #endif

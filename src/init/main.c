@@ -78,23 +78,17 @@ static void run_steps(struct boot *b)
 int main(int argc, char **argv)
 {
 	static struct boot b;
-	sigset_t set;
+	int sigfd;
 
 	(void)argv;
 	if (getpid() != 1 || argc < 1) {
 		fprintf(stderr, "init: roadbox's init runs only as PID 1\n");
 		return 1;
 	}
-	/* Signals are read from a signalfd in the supervise loop; until then
+	/* Signals are read from a signalfd: by the supervise loop, and while
+	 * the CA prompt waits (so Ctrl-Alt-Del works there too).  Until then
 	 * they wait.  Children unblock everything before exec. */
-	sigemptyset(&set);
-	sigaddset(&set, SIGCHLD);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGUSR1);
-	sigaddset(&set, SIGUSR2);
-	sigaddset(&set, SIGHUP);
-	sigprocmask(SIG_BLOCK, &set, NULL);
+	sigfd = signals_open();
 	signal(SIGPIPE, SIG_IGN);
 	umask(022);
 	clearenv();
@@ -107,6 +101,9 @@ int main(int argc, char **argv)
 	if (reboot(RB_DISABLE_CAD) < 0)
 		log_msg(LOG_WARNING, "main: reboot(RB_DISABLE_CAD): %s", strerror(errno));
 	log_msg(LOG_NOTICE, "roadbox init starting");
+	if (sigfd < 0)
+		halt_on_failure("signals", strerror(errno));
+	b.sigfd = sigfd;
 	run_steps(&b);
 	supervise(&b);
 }

@@ -15,6 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
+static int sigfd = -1;
+
 static void reap(void)
 {
 	int st;
@@ -28,7 +30,7 @@ static void on_signal(int sig)
 {
 	switch (sig) {
 	case SIGCHLD:
-		break;             /* reap() below handles it */
+		break;             /* reap() handles it */
 	case SIGTERM:          /* BusyBox reboot */
 	case SIGINT:           /* Ctrl-Alt-Del (RB_DISABLE_CAD) */
 		shutdown_system(RB_AUTOBOOT);
@@ -41,34 +43,50 @@ static void on_signal(int sig)
 	}
 }
 
-void supervise(struct boot *b)
+int signals_open(void)
 {
 	sigset_t set;
-	int sfd;
 
-	(void)b;
 	sigemptyset(&set);
-	sigprocmask(SIG_BLOCK, NULL, &set);   /* the set main() blocked */
-	sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-	if (sfd < 0)
-		halt_on_failure("supervise", strerror(errno));
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGUSR2);
+	sigaddset(&set, SIGHUP);
+	/* Blocked, so they queue for the signalfd; children unblock them. */
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+		return -1;
+	sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	return sigfd;
+}
+
+void signals_handle(void)
+{
+	struct signalfd_siginfo si;
+
+	while (read(sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		/* reap first: shutdown wants an up-to-date service table */
+		reap();
+		on_signal((int)si.ssi_signo);
+	}
+	reap();
+}
+
+void supervise(struct boot *b)
+{
+	(void)b;
+	if (sigfd < 0)
+		halt_on_failure("supervise", "no signalfd");
 	for (;;) {
-		struct pollfd p = { .fd = sfd, .events = POLLIN };
-		struct signalfd_siginfo si;
-		int timeout;
+		struct pollfd p = { .fd = sigfd, .events = POLLIN };
 
 		svc_restart_due(proc_now_ms());
-		timeout = svc_next_timeout(proc_now_ms());
-		if (poll(&p, 1, timeout) < 0 && errno != EINTR) {
+		if (poll(&p, 1, svc_next_timeout(proc_now_ms())) < 0 && errno != EINTR) {
 			struct timespec nap = { 1, 0 };
 			log_msg(LOG_ERR, "supervise: poll: %s", strerror(errno));
 			nanosleep(&nap, NULL);
 		}
-		while (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
-			/* reap first: shutdown wants an up-to-date service table */
-			reap();
-			on_signal((int)si.ssi_signo);
-		}
-		reap();
+		signals_handle();
 	}
 }
