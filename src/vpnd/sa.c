@@ -832,21 +832,39 @@ static void handle_request(struct vpnd *v, struct ike_sa *sa, const struct ike_m
 		ikeb_free(&out);
 		goto out;
 	}
+	int handled = 1;
 	switch (m->hdr.exch) {
 	case EXCH_IKE_AUTH:
 		if (sa->state == SA_HALF_OPEN)
 			handle_auth(v, sa, inner, m->hdr.msgid);
+		else
+			handled = 0;
 		break;
 	case EXCH_INFORMATIONAL:
 		if (sa->state == SA_ESTABLISHED)
 			handle_info(v, sa, inner, m->hdr.msgid);
+		else
+			handled = 0;
 		break;
 	case EXCH_CREATE_CHILD_SA:
 		if (sa->state == SA_ESTABLISHED && !sa->rekeyed)
 			handle_create_child(v, sa, inner, m->hdr.msgid);
+		else
+			handled = 0;
 		break;
 	default:
+		handled = 0;
 		break;
+	}
+	if (!handled) {
+		/* an authentic request that does not fit the state (e.g.
+		 * CREATE_CHILD_SA before IKE_AUTH): answer it, so the message
+		 * IDs of both sides stay in step */
+		struct ike_builder out;
+		ikeb_init(&out);
+		ikeb_notify(&out, 0, N_INVALID_SYNTAX, NULL, 0, NULL, 0);
+		send_encrypted(v, sa, m->hdr.exch, 1, m->hdr.msgid, &out);
+		ikeb_free(&out);
 	}
 out:
 	free(inner);

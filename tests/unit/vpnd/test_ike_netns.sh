@@ -256,6 +256,14 @@ ip netns exec $NS_C nft delete table inet vt
 check "a silent client is deleted: closed reason=dpd" srvlog "closed ts=.* id=alice@test .*reason=dpd"
 check "vpnctl list empty after DPD" test -z "$(ip netns exec $NS_S "$VPNCTL" -s $S/vpnd.sock list)"
 
+# 10d. SIGTERM: every client gets a Delete, kernel state goes, "stopping" logged
+run sigterm alice aes256gcm16-prfsha384-ecp384 aes256gcm16
+for p in $(ip netns pids $NS_S); do kill -TERM $p; done
+sleep 1
+check "SIGTERM: stopping logged" srvlog "^vpnd: stopping ts=[0-9]* reason=signal"
+check "SIGTERM: client closed with reason=shutdown" srvlog "closed ts=.* id=alice@test .*reason=shutdown"
+check "SIGTERM: the client received a Delete" clilog "received DELETE for IKE_SA"
+
 # 11. retransmission: the client loses our IKE_AUTH response and resends
 HOOK='ip netns exec $NS_C nft -f - <<<"table inet vt { chain in { type filter hook input priority 0; udp sport 4500 drop; }; }"; (sleep 1.5; ip netns exec $NS_C nft delete table inet vt) &'
 run retransmit alice aes256gcm16-prfsha384-ecp384 aes256gcm16
