@@ -281,6 +281,49 @@ static void test_init_exchange(void)
 	OK(count_sas(&v) == 1, "retransmission created no second SA");
 	buf_free(&req);
 
+	/* encrypted requests on the half-open SA, sealed with the initiator's
+	 * keys (the test plays the client) */
+	{
+		struct ike_sa *hs = v.sas;
+		struct ike_builder inner, b;
+		struct buf plain;
+		buf_init(&plain);
+		ikeb_init(&inner);
+		uint8_t dl[4] = { PROTO_ESP, 4, 0, 1 }, spi_unknown[4] = { 0xde, 0xad, 0, 1 };
+		size_t ds = ikeb_begin(&inner, PL_DELETE);
+		buf_add(&inner.b, dl, 4);
+		buf_add(&inner.b, spi_unknown, 4);
+		ikeb_end(&inner, ds);
+		ikeb_init(&b);
+		ikeb_header(&b, hs->spi_i, hs->spi_r, EXCH_CREATE_CHILD_SA, HDR_F_INITIATOR, 1);
+		ikeb_begin(&b, PL_SK);
+		b.b.p[IKE_HDR_LEN] = inner.first_np;
+		ike_sk_seal(&hs->keys, 0, &b.b, b.b.len, inner.b.p, inner.b.len);
+		/* a tampered copy first: dropped, message ID not used up */
+		b.b.p[b.b.len - 1] ^= 1;
+		ike_input(&v, b.b.p, b.b.len, lo, cport, lo, 0);
+		OK(recv(cli, r1, sizeof(r1), MSG_DONTWAIT) < 0 && hs->expect_msgid == 1,
+		   "tampered encrypted request dropped, message ID not consumed");
+		b.b.p[b.b.len - 1] ^= 1;
+		ike_input(&v, b.b.p, b.b.len, lo, cport, lo, 0);
+		n1 = recv_reply(cli, r1, sizeof(r1));
+		const struct ike_payload *sk = n1 > 0 && ike_parse(r1, (size_t)n1, m) == 0 ? ike_find(m, PL_SK) : NULL;
+		struct ike_msg *im = calloc(1, sizeof(*im));
+		int ok = sk && ike_sk_open(&hs->keys, 0, r1, (size_t)n1, (size_t)(sk->body - r1), &plain) == 0 &&
+			 ike_parse_chain(sk->np, plain.p, plain.len, im) == 0 &&
+			 ike_find_notify(im, N_INVALID_SYNTAX, &nt) == 0 && m->hdr.msgid == 1 &&
+			 (m->hdr.flags & HDR_F_RESPONSE);
+		OK(ok, "CREATE_CHILD_SA before IKE_AUTH answered (encrypted INVALID_SYNTAX, same message ID)");
+		ike_input(&v, b.b.p, b.b.len, lo, cport, lo, 0);
+		n2 = recv_reply(cli, r2, sizeof(r2));
+		OK(n2 == n1 && !memcmp(r1, r2, (size_t)n1), "its retransmission gets the cached response byte for byte");
+		OK(hs->expect_msgid == 2 && hs->state == SA_HALF_OPEN, "message IDs in step, SA still half-open");
+		free(im);
+		buf_free(&plain);
+		ikeb_free(&b);
+		ikeb_free(&inner);
+	}
+
 	/* wrong KE group */
 	const uint8_t spi2[8] = { 2, 2, 2, 2, 2, 2, 2, 2 };
 	init_request(&req, spi2, "aes256gcm16-prfsha384-ecp384", 19, 0);
