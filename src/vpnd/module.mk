@@ -18,3 +18,8 @@ FUZZERS += ike_fuzz
 ike_fuzz_SRCS := tests/unit/vpnd/fuzz/ike_fuzz.c src/vpnd/buf.c src/vpnd/log.c src/vpnd/ike_msg.c \
                  src/vpnd/proposal.c src/vpnd/cfg_payload.c
 ike_fuzz_LDLIBS := -lcrypto
+
+# The request handlers behind the encryption, on a synthetic IKE SA.
+FUZZERS += ike_sa_fuzz
+ike_sa_fuzz_SRCS := tests/unit/vpnd/fuzz/ike_sa_fuzz.c $(VPND_CORE) $(VPND_DAEMON)
+ike_sa_fuzz_LDLIBS := -lcrypto

@@ -1031,3 +1031,25 @@ void sa_tick(struct vpnd *v, time_t now)
 			sa_free(v, s);
 	}
 }
+
+#ifdef FUZZING
+/* Fuzzing entry: an authenticated, decrypted request (inner chain already
+ * parsed) handed to the same handlers as handle_request uses. */
+void sa_fuzz_request(struct vpnd *v, struct ike_sa *sa, uint8_t exch, const struct ike_msg *inner, uint32_t msgid)
+{
+	switch (exch) {
+	case EXCH_IKE_AUTH:
+		if (sa->state == SA_HALF_OPEN)
+			handle_auth(v, sa, inner, msgid);
+		break;
+	case EXCH_INFORMATIONAL:
+		if (sa->state == SA_ESTABLISHED)
+			handle_info(v, sa, inner, msgid);
+		break;
+	case EXCH_CREATE_CHILD_SA:
+		if (sa->state == SA_ESTABLISHED && !sa->rekeyed)
+			handle_create_child(v, sa, inner, msgid);
+		break;
+	}
+}
+#endif
