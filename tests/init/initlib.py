@@ -1,6 +1,7 @@
 """Helpers shared by the init's QEMU tests (tests/init/test_*)."""
 import os
 import re
+import subprocess
 import sys
 
 TOP = os.environ.get("ROADBOX_TOP", os.path.abspath(os.path.join(os.path.dirname(__file__), "../..")))
@@ -38,3 +39,24 @@ def procs(g):
 
 def find(ps, *names):
     return [p for p in ps if p["comm"] in names]
+
+
+def build_image(name, overlay=None):
+    """Build a variant image without CA tarball (and with a site overlay)
+    into $ROADBOX_O/init-images/NAME/roadbox.iso; returns (iso, ok).
+
+    The variants share one build dir, so the programs compile once; the
+    root filesystem is removed first because make cannot see that the
+    OVERLAY changed from one variant to the next."""
+    bdir = os.path.join(O, "init-images")
+    out = os.path.join(bdir, name)
+    iso = os.path.join(out, "roadbox.iso")
+    for f in (os.path.join(bdir, "rootfs.sqfs"), iso):
+        if os.path.exists(f):
+            os.unlink(f)
+    cmd = ["nice", "make", "-C", TOP, "O=" + bdir, "OUT=" + out, "CA_TARBALL=", "iso"]
+    if overlay:
+        cmd.append("OVERLAY=" + overlay)
+    r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    print(r.stdout[-3000:])
+    return iso, r.returncode == 0 and os.path.isfile(iso)
