@@ -20,6 +20,7 @@ struct boot {
 	/* Gates for vpnd: each must be 1 before the VPN may start. */
 	int sysctl_ok, firewall_ok, ca_ok;
 	int ca_mounted;
+	int vpnd_started;
 	int iface_present[CONF_MAX_IFACES];  /* seen in /sys/class/net at boot */
 	uid_t vpnd_uid;
 	gid_t vpnd_gid;

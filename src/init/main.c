@@ -72,13 +72,13 @@ static void run_steps(struct boot *b)
 			s->kind == GUARDS_VPN ? " -- the VPN service will not be started" : "");
 	}
 	log_msg(LOG_NOTICE, "boot finished; VPN service %s",
-		b->sysctl_ok && b->firewall_ok && b->ca_ok ? "started" : "NOT started (see errors above)");
+		b->vpnd_started ? "started" : "NOT started (see errors above)");
 }
 
 int main(int argc, char **argv)
 {
 	static struct boot b;
-	int sigfd;
+	int sigfd, sig_errno;
 
 	(void)argv;
 	if (getpid() != 1 || argc < 1) {
@@ -89,6 +89,7 @@ int main(int argc, char **argv)
 	 * the CA prompt waits (so Ctrl-Alt-Del works there too).  Until then
 	 * they wait.  Children unblock everything before exec. */
 	sigfd = signals_open();
+	sig_errno = errno;
 	signal(SIGPIPE, SIG_IGN);
 	umask(022);
 	clearenv();
@@ -102,7 +103,7 @@ int main(int argc, char **argv)
 		log_msg(LOG_WARNING, "main: reboot(RB_DISABLE_CAD): %s", strerror(errno));
 	log_msg(LOG_NOTICE, "roadbox init starting");
 	if (sigfd < 0)
-		halt_on_failure("signals", strerror(errno));
+		halt_on_failure("signals", strerror(sig_errno));
 	b.sigfd = sigfd;
 	run_steps(&b);
 	supervise(&b);

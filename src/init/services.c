@@ -138,6 +138,7 @@ int step_vpnd(struct boot *b)
 		snprintf(b->why, sizeof(b->why), "cannot start %s", argv[0]);
 		return -1;
 	}
+	b->vpnd_started = 1;
 	return 0;
 }
 
