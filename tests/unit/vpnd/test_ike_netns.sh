@@ -23,15 +23,16 @@ nok() { echo "not ok - $*"; failed=1; }
 check() { local what=$1; shift; if "$@"; then ok "$what"; else nok "$what"; fi; }
 
 stop_all() {
-	for ns in $NS_S $NS_C; do
+	for ns in $NS_S $NS_C ${NS_A:-} ${NS_B:-}; do
 		for p in $(ip netns pids $ns 2>/dev/null); do kill $p 2>/dev/null; done
 	done
 	sleep 0.5
-	for ns in $NS_S $NS_C; do
+	for ns in $NS_S $NS_C ${NS_A:-} ${NS_B:-}; do
 		for p in $(ip netns pids $ns 2>/dev/null); do kill -9 $p 2>/dev/null; done
 	done
 }
-cleanup() { stop_all; ip netns del $NS_S 2>/dev/null; ip netns del $NS_C 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$T"; }
+NS_A=vpnda$$ NS_B=vpndb$$
+cleanup() { stop_all; for ns in $NS_S $NS_C $NS_A $NS_B; do ip netns del $ns 2>/dev/null; done; [ -n "${KEEP:-}" ] || rm -rf "$T"; }
 trap cleanup EXIT
 
 bash "$TOP/tests/unit/vpnd/mkca.sh" "$T/ca" >/dev/null 2>&1 || { echo "not ok - test CA"; exit 1; }
@@ -41,17 +42,19 @@ ip link set vs$$ netns $NS_S; ip link set vc$$ netns $NS_C
 ip -n $NS_S addr add 10.77.0.1/24 dev vs$$; ip -n $NS_S link set vs$$ up; ip -n $NS_S link set lo up
 ip -n $NS_C addr add 10.77.0.2/24 dev vc$$; ip -n $NS_C link set vc$$ up; ip -n $NS_C link set lo up
 
-SW() { local op=$1; shift; ip netns exec $NS_C env SWANCTL_DIR=$C/swanctl swanctl $op --uri unix://$C/charon.vici "$@"; }
+SW() { local op=$1; shift; ip netns exec $CUR_NS env SWANCTL_DIR=$C/swanctl swanctl $op --uri unix://$C/charon.vici "$@"; }
 # run NAME CLIENT IKEPROP ESPPROP [VPND_EXTRA] [CHARON_EXTRA] [CONN_EXTRA]
 run() {
 	local name=$1 client=$2 prop=$3 esp=$4 vextra=${5:-} cextra=${6:-} conn=${7:-} inst=no
 	[ -n "${LIBIPSEC:-}" ] && inst=yes  # libipsec needs its routes and the virtual IP
-	stop_all
-	S=$T/$name/srv C=$T/$name/cli
+	CUR_NS=${CNS:-$NS_C}
+	[ -z "${NOSRV:-}" ] && stop_all
+	[ -z "${NOSRV:-}" ] && S=$T/$name/srv
+	C=$T/$name/cli
 	mkdir -p $S $C/swanctl/{x509,x509ca,private}
-	cp $T/ca/{ca.crt,crl.pem,server.crt,server.key,server.id} $S/
+	[ -z "${NOSRV:-}" ] && cp $T/ca/{ca.crt,crl.pem,server.crt,server.key,server.id} $S/
 	if [ -n "${SRV:-}" ]; then cp $T/ca/$SRV.crt $S/server.crt; cp $T/ca/$SRV.key $S/server.key; fi
-	printf '%s\n' "pool = 10.99.0.0/24" "dns = 10.99.0.1, 192.0.2.53" "nbns = 10.99.0.1" \
+	[ -z "${NOSRV:-}" ] && printf '%s\n' "pool = 10.99.0.0/24" "dns = 10.99.0.1, 192.0.2.53" "nbns = 10.99.0.1" \
 		"ca = $S/ca.crt" "crl = $S/crl.pem" "cert = $S/server.crt" "key = $S/server.key" \
 		"server_id_file = $S/server.id" "socket = $S/vpnd.sock" "user = -" "log_level = debug" \
 		"$vextra" > $S/vpnd.conf
@@ -106,15 +109,17 @@ run() {
 	 }
 	}
 	C
-	ip netns exec $NS_S "$VPND" -f -n -c $S/vpnd.conf > $S/vpnd.out 2>&1 &
-	for i in 1 2 3 4 5 6 7 8 9 10; do [ -S $S/vpnd.sock ] && break; sleep 0.2; done
+	if [ -z "${NOSRV:-}" ]; then
+		ip netns exec $NS_S "$VPND" -f -n -c $S/vpnd.conf > $S/vpnd.out 2>&1 &
+		for i in 1 2 3 4 5 6 7 8 9 10; do [ -S $S/vpnd.sock ] && break; sleep 0.2; done
+	fi
 	# charon gets a private /run and resolv.conf: nothing on the host changes
 	: > $C/resolv.conf
-	ip netns exec $NS_C unshare -m sh -c "mount -t tmpfs none /run && mount --bind $C/resolv.conf /etc/resolv.conf && STRONGSWAN_CONF=$C/strongswan.conf exec /usr/lib/ipsec/charon" > $C/charon.out 2>&1 &
+	ip netns exec $CUR_NS unshare -m sh -c "mount -t tmpfs none /run && mount --bind $C/resolv.conf /etc/resolv.conf && STRONGSWAN_CONF=$C/strongswan.conf exec /usr/lib/ipsec/charon" > $C/charon.out 2>&1 &
 	for i in $(seq 1 25); do [ -S $C/charon.vici ] && break; sleep 0.2; done
 	SW --load-all > $C/load.out 2>&1
 	[ -n "${HOOK:-}" ] && eval "$HOOK"
-	timeout 30 ip netns exec $NS_C env SWANCTL_DIR=$C/swanctl swanctl --initiate --uri unix://$C/charon.vici --child net > $C/init.out 2>&1
+	timeout 30 ip netns exec $CUR_NS env SWANCTL_DIR=$C/swanctl swanctl --initiate --uri unix://$C/charon.vici --child net > $C/init.out 2>&1
 	SW --list-sas > $C/sas.out 2>&1
 	ip netns exec $NS_S "$VPNCTL" -s $S/vpnd.sock list > $S/list.out 2>&1
 }
@@ -271,5 +276,28 @@ HOOK=
 check "retransmitted IKE_AUTH answered from the cache" srvlog "retransmitted request 1: resending the cached response"
 check "IKE_AUTH processed once, established after the retransmission" \
 	test "$(grep -c '^vpnd: established' $S/vpnd.out)" = 1 -a "$(grep -c ESTABLISHED $C/sas.out)" = 1
+# 12. two clients behind the same NAT: the client namespace becomes a
+# masquerading router for two more client namespaces
+ip netns add $NS_A; ip netns add $NS_B
+ip link add na$$ type veth peer name ra$$; ip link add nb$$ type veth peer name rb$$
+ip link set na$$ netns $NS_A; ip link set ra$$ netns $NS_C
+ip link set nb$$ netns $NS_B; ip link set rb$$ netns $NS_C
+ip -n $NS_C addr add 192.168.5.1/24 dev ra$$; ip -n $NS_C link set ra$$ up
+ip -n $NS_C addr add 192.168.6.1/24 dev rb$$; ip -n $NS_C link set rb$$ up
+ip -n $NS_A addr add 192.168.5.2/24 dev na$$; ip -n $NS_A link set na$$ up; ip -n $NS_A link set lo up
+ip -n $NS_B addr add 192.168.6.2/24 dev nb$$; ip -n $NS_B link set nb$$ up; ip -n $NS_B link set lo up
+ip -n $NS_A route add default via 192.168.5.1; ip -n $NS_B route add default via 192.168.6.1
+ip netns exec $NS_C sysctl -qw net.ipv4.ip_forward=1
+ip netns exec $NS_C nft -f - <<<"table ip vtnat { chain post { type nat hook postrouting priority 100; oifname \"vc$$\" masquerade; }; }"
+CNS=$NS_A run nat_a alice aes256gcm16-prfsha384-ecp384 aes256gcm16
+NOSRV=1 CNS=$NS_B run nat_b bob aes256gcm16-prfsha384-ecp384 aes256gcm16
+ip netns exec $NS_S "$VPNCTL" -s $S/vpnd.sock list > $S/list_nat.out 2>&1
+both_est() { established bob@test && grep -q '^vpnd: established .*id=alice@test ' $S/vpnd.out; }
+check "two clients behind one NAT: both established" both_est
+check "both listed from the NAT's address with different ports and addresses" \
+	test "$(grep -c 'outer=10.77.0.2:.* nat=yes' $S/list_nat.out)" = 2 -a \
+	"$(sed 's/.*outer=\([^ ]*\).*/\1/' $S/list_nat.out | sort -u | wc -l)" = 2 -a \
+	"$(sed 's/.*vip=\([^ ]*\).*/\1/' $S/list_nat.out | sort -u | wc -l)" = 2
+
 stop_all
 exit $failed
