@@ -33,6 +33,14 @@ class Variant:
         self.fragment_size = fragment_size
 
 
+def bundle_proposal(kind):
+    """The BUNDLE(kind, "...") proposal of src/vpnd/transforms.def."""
+    import re
+    with open(os.path.join(peer.TOP, "src", "vpnd", "transforms.def")) as f:
+        m = re.search(r'^BUNDLE\(%s,\s*"([^"]+)"\)' % kind, f.read(), re.M)
+    return m.group(1) if m else "default"
+
+
 # Per issue 4 "Tests" item 2; proposals after
 # /work/shared/reference/builtin-clients.md.
 VARIANTS = [
@@ -44,8 +52,10 @@ VARIANTS = [
             esp="aes256-sha256", what="iOS-like proposals: aes256-sha256-modp2048/ecp256"),
     Variant("android", "alice", ike="aes256gcm16-prfsha256-modp3072", esp="aes256gcm16",
             what="Android-like proposal: aes256gcm16-prfsha256-modp3072, ESP aes256gcm16"),
+    Variant("bundle", "alice", ike=bundle_proposal("IKE"), esp=bundle_proposal("ESP"),
+            what="the proposal of the generated client bundles (transforms.def BUNDLE)"),
     Variant("ecdsa", "erin", what="ECDSA P-256 client certificate"),
-    Variant("frag", "frank", what="IKE fragmentation: RSA-4096 chain of 3 certificates"),
+    Variant("frag", "frank", what="IKE fragmentation: a large RSA-4096 client certificate (chain)"),
     Variant("revoked", "mallory", expect_fail="AUTHENTICATION_FAILED",
             what="revoked client certificate refused"),
 ]
@@ -136,13 +146,11 @@ def client_overlay(workdir, pki, variants):
     args = ["--overlay-only", "--file", conf + ":/etc/swanctl/swanctl.conf",
             "--file", os.path.join(pki, "ca.crt") + ":/etc/swanctl/x509ca/ca.crt"]
     for c in sorted({v.client for v in variants}):
-        cd = os.path.join(pki, "clients", c)
-        args += ["--file", "%s/%s.crt:/etc/swanctl/x509/%s.crt" % (cd, c, c),
-                 "--file", "%s/%s.key:/etc/swanctl/private/%s.key" % (cd, c, c)]
-        for i in (1, 2):
-            im = os.path.join(cd, "im%d.crt" % i)
-            if os.path.exists(im):
-                args += ["--file", "%s:/etc/swanctl/x509ca/%s-im%d.crt" % (im, c, i)]
+        crt, key, ims = testpki.client_files(pki, c)
+        args += ["--file", "%s:/etc/swanctl/x509/%s.crt" % (crt, c),
+                 "--file", "%s:/etc/swanctl/private/%s.key" % (key, c)]
+        for i, im in enumerate(ims):
+            args += ["--file", "%s:/etc/swanctl/x509ca/%s-im%d.crt" % (im, c, i + 1)]
     return peer.build_peer(os.path.join(workdir, "client-extra.cpio"), args)
 
 

@@ -14,9 +14,20 @@ chain.pem = the certificates between the client and the CA, if any):
 Identities are FQDNs (the PKI scripts' convention: name = IKE ID = dNSName
 SAN = CN). Everything is cached: a second call with an existing dir that
 has every file returns at once.
+
+When the PKI module exists (scripts/pki/module.mk), the CA, alice and
+mallory come from the project's own scripts (`make ca`, `make client`,
+`make revoke`: the path a site admin takes); erin and frank, whose key types
+or chain the PKI does not make, are signed here with the CA's key, and
+frank then is one big certificate (RSA-4096, padded) since the PKI's CA
+allows no intermediates (pathlen:0). client_files() finds a client's files
+in either layout.
 """
+import glob
 import os
 import subprocess
+
+TOP = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 
 SERVER_ID = "vpn.roadbox.test"
 CLIENTS = ("alice", "erin", "frank", "mallory")
@@ -65,6 +76,14 @@ extendedKeyUsage = serverAuth, 1.3.6.1.5.5.8.2.2
 subjectAltName = DNS:{server}
 subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid:always
+[ ext_client_big ]
+basicConstraints = critical, CA:false
+keyUsage = critical, digitalSignature, keyEncipherment
+extendedKeyUsage = clientAuth
+subjectAltName = DNS:$ENV::SAN
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid:always
+1.3.6.1.4.1.55555.1 = ASN1:UTF8String:{pad}
 [ ext_client ]
 basicConstraints = critical, CA:false
 keyUsage = critical, digitalSignature, keyEncipherment
@@ -106,20 +125,71 @@ def _issue(d, cnf, name, ext, key, out, ca_crt, ca_key, san="unused"):
     os.unlink(csr)
 
 
+def client_files(d, name):
+    """(crt, key, [intermediate certs]) of a client in either layout."""
+    for cd in [os.path.join(d, sub, name) for sub in ("clients", "extra")] + \
+            sorted(glob.glob(os.path.join(d, "revoked", name + "-*"))):
+        crt = os.path.join(cd, name + ".crt")
+        if os.path.exists(crt):
+            ims = [os.path.join(cd, "im%d.crt" % i) for i in (1, 2)]
+            return crt, os.path.join(cd, name + ".key"), [i for i in ims if os.path.exists(i)]
+    raise FileNotFoundError("no certificate for client %s in %s" % (name, d))
+
+
 def complete(d):
-    need = ["ca.crt", "ca.key", "crl.pem", "server.crt", "server.key", "server.id"]
-    need += ["clients/%s/%s.crt" % (c, c) for c in CLIENTS]
+    need = ["ca.crt", "ca.key", "crl.pem", "server.crt", "server.key", "server.id", ".complete"]
     return all(os.path.exists(os.path.join(d, f)) for f in need)
+
+
+def _make(d, target, **var):
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES")}
+    work = os.path.join(os.path.dirname(d), "pki-make")
+    cmd = ["make", "-s", "-C", TOP, "O=" + os.path.join(work, "build"),
+           "OUT=" + os.path.join(work, "out"), "CA_DIR=" + d, target]
+    cmd += ["%s=%s" % kv for kv in var.items()]
+    p = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
+    if p.returncode != 0:
+        raise RuntimeError("%s: %s" % (" ".join(cmd), (p.stdout + p.stderr)[-800:]))
 
 
 def make_pki(d):
     d = os.path.abspath(d)
     if complete(d):
         return d
+    if os.path.exists(os.path.join(TOP, "scripts", "pki", "module.mk")) and \
+            not os.environ.get("INTEROP_OPENSSL_PKI"):
+        return _make_pki_scripts(d)
+    return _make_pki_openssl(d)
+
+
+def _make_pki_scripts(d):
+    import shutil
+    shutil.rmtree(d, ignore_errors=True)
+    _make(d, "ca", SERVER_NAME=SERVER_ID, KEY="rsa")
+    for c in ("alice", "mallory"):
+        _make(d, "client", NAME=c)
+    _make(d, "revoke", NAME="mallory")
+    cnf = os.path.join(d, "extra.cnf")
+    with open(cnf, "w") as f:
+        f.write(_CNF.format(dir=d, server=SERVER_ID, pad="x" * 3000))
+    ca_crt, ca_key = os.path.join(d, "ca.crt"), os.path.join(d, "ca.key")
+    for c, kind, ext in (("erin", "ec", "ext_client"), ("frank", 4096, "ext_client_big")):
+        cd = os.path.join(d, "extra", c)
+        os.makedirs(cd, exist_ok=True)
+        key = os.path.join(cd, c + ".key")
+        _key(key, kind)
+        _issue(d, cnf, c, ext, key, os.path.join(cd, c + ".crt"), ca_crt, ca_key, san=c)
+    open(os.path.join(d, ".complete"), "w").close()
+    return d
+
+
+def _make_pki_openssl(d):
     os.makedirs(os.path.join(d, "newcerts"), exist_ok=True)
     cnf = os.path.join(d, "openssl.cnf")
     with open(cnf, "w") as f:
         f.write(_CNF.format(dir=d, server=SERVER_ID, pad="x" * 1500))
+    os.makedirs(os.path.join(d, "clients"), exist_ok=True)
     open(os.path.join(d, "index.txt"), "w").close()
     with open(os.path.join(d, "crlnumber"), "w") as f:
         f.write("01\n")
@@ -162,6 +232,7 @@ def make_pki(d):
         _ossl(["ca", "-config", cnf, "-valid", crt])
         _ossl(["ca", "-config", cnf, "-revoke", crt, "-crl_reason", "keyCompromise"])
     _ossl(["ca", "-config", cnf, "-gencrl", "-out", os.path.join(d, "crl.pem")])
+    open(os.path.join(d, ".complete"), "w").close()
     return d
 
 

@@ -173,6 +173,11 @@ if [ $strongswan = 1 ]; then
 charon {
 	load = $PEER_SS_PLUGINS
 	install_virtual_ip = yes
+	# Give up on a silent peer after about a minute (3 + 5.4 + 9.7 + 17.5
+	# + 31.5 s), not charon's default ~165 s: a test that waits for a dead
+	# responder stays bounded. Retransmits are harmless to a live one.
+	retransmit_tries = 4
+	retransmit_timeout = 3.0
 	# The tests read the outcome from swanctl and the logs, not from scripts.
 	filelog {
 		charon {
