@@ -132,8 +132,13 @@ int cons_read_secret(struct cons *c, const char *prompt, char *buf, size_t size)
 			r = read(pfd[i].fd, buf, size - 1);
 			if (r < 0 && (errno == EINTR || errno == EAGAIN))
 				continue;
+			if (r == 0 && !(pfd[i].revents & (POLLHUP | POLLERR))) {
+				/* Ctrl-D on a live terminal: an empty answer */
+				buf[0] = '\0';
+				return 0;
+			}
 			if (r <= 0) {
-				/* error or end of file (a hung-up line): stop asking
+				/* error or end of file of a hung-up line: stop asking
 				 * this console, or the caller spins on empty answers */
 				pfd[i].fd = -1;
 				live--;
