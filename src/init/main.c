@@ -42,9 +42,11 @@ static const struct step steps[] = {
 	{ "mounts",   "mount /proc, /sys, /dev/pts, RAM filesystems", step_mounts, ESSENTIAL },
 	{ "hostname", "set the host name",                       step_hostname, REPORTED },
 	{ "syslogd",  "start syslogd (logs in /var/log)",        step_syslogd,  REPORTED },
-	{ "network",  "bring up loopback and the interfaces",    step_network,  REPORTED },
+	/* sysctls and the firewall come before the network: no interface is
+	 * ever up without its filter and hardening in place. */
 	{ "sysctl",   "apply /etc/sysctl.conf",                  step_sysctl,   GUARDS_VPN },
 	{ "firewall", "load " NFT_CONF,                          step_firewall, GUARDS_VPN },
+	{ "network",  "bring up loopback and the interfaces",    step_network,  REPORTED },
 	{ "ca",       "unlock the CA into " CA_DIR,              step_ca,       GUARDS_VPN },
 	{ "services", "start crond and the site's services",     step_services, REPORTED },
 	{ "vpnd",     "start the VPN service",                   step_vpnd,     REPORTED },
