@@ -2,6 +2,7 @@
  * forwarding, rp_filter and hardening settings come from the firewall owner's
  * file; this only parses and applies it, strictly. */
 #include "sysctl.h"
+#include "strtrim.h"
 #include "log.h"
 
 #include <ctype.h>
@@ -16,17 +17,6 @@
 #define SYSCTL_MAX_LINE 512
 #define SYSCTL_MAX_FILE (64 * 1024)
 
-static char *trim(char *s)
-{
-	char *e;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	e = s + strlen(s);
-	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
-		*--e = '\0';
-	return s;
-}
 
 int sysctl_key_path(const char *key, char *out, size_t outlen)
 {
@@ -69,7 +59,7 @@ int sysctl_parse(const char *text, size_t len, const char *fname, sysctl_cb cb,
 		}
 		pos++;
 		buf[n] = '\0';
-		s = trim(buf);
+		s = str_trim(buf);
 		if (*s == '\0' || *s == '#' || *s == ';')
 			continue;
 		eq = strchr(s, '=');
@@ -78,11 +68,11 @@ int sysctl_parse(const char *text, size_t len, const char *fname, sysctl_cb cb,
 			return -1;
 		}
 		*eq = '\0';
-		key = trim(s);
-		val = trim(eq + 1);
+		key = str_trim(s);
+		val = str_trim(eq + 1);
 		if (*key == '-') {
 			optional = 1;
-			key = trim(key + 1);
+			key = str_trim(key + 1);
 		}
 		if (sysctl_key_path(key, path, sizeof(path)) < 0) {
 			snprintf(err, errlen, "%s:%d: bad key '%.64s'", fname, line, key);

@@ -6,6 +6,7 @@
  * directive. Unknown keys are errors, so a typo does not silently fall
  * back to a default. */
 #include "conf.h"
+#include "strtrim.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -153,17 +154,6 @@ static int apply(struct rb_conf *c, const char *k, const char *v, const char **w
 	return -1;
 }
 
-static char *trim(char *s)
-{
-	char *e;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	e = s + strlen(s);
-	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
-		*--e = '\0';
-	return s;
-}
 
 int rb_conf_parse(struct rb_conf *c, const char *text, char *err, size_t errsz)
 {
@@ -182,7 +172,7 @@ int rb_conf_parse(struct rb_conf *c, const char *text, char *err, size_t errsz)
 
 		if (nl)
 			*nl = '\0';
-		k = trim(line);
+		k = str_trim(line);
 		line = nl ? nl + 1 : NULL;
 		if (!*k || *k == '#')
 			continue;
@@ -192,8 +182,8 @@ int rb_conf_parse(struct rb_conf *c, const char *text, char *err, size_t errsz)
 			goto out;
 		}
 		*eq = '\0';
-		v = trim(eq + 1);
-		k = trim(k);
+		v = str_trim(eq + 1);
+		k = str_trim(k);
 		if (strlen(v) >= RB_CONF_VAL || apply(c, k, v, &why) < 0) {
 			snprintf(err, errsz, "line %u: %.40s: %s", lineno + 1, k,
 				 strlen(v) >= RB_CONF_VAL ? "value too long" : why);

@@ -1,6 +1,7 @@
 /* config.c - parse /etc/vpnd.conf: "key = value" lines, '#' comments.
  * Every error names file:line and what is wrong; vpnd refuses to start. */
 #include "config.h"
+#include "strtrim.h"
 #include "log.h"
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -106,15 +107,6 @@ static int set_str(char *dst, size_t dlen, const char *v)
 	return 0;
 }
 
-static char *trim(char *s)
-{
-	while (isspace((unsigned char)*s))
-		s++;
-	char *e = s + strlen(s);
-	while (e > s && isspace((unsigned char)e[-1]))
-		*--e = 0;
-	return s;
-}
 
 /* Returns NULL on success or the error message. */
 static const char *apply(struct vpnd_config *c, const char *key, char *val)
@@ -214,7 +206,7 @@ int config_parse_buf(const char *name, const char *text, struct vpnd_config *c, 
 		char *hash = strchr(line, '#');
 		if (hash)
 			*hash = 0;
-		char *s = trim(line);
+		char *s = str_trim(line);
 		if (!*s)
 			continue;
 		char *eq = strchr(s, '=');
@@ -223,7 +215,7 @@ int config_parse_buf(const char *name, const char *text, struct vpnd_config *c, 
 			return -1;
 		}
 		*eq = 0;
-		char *key = trim(s), *val = trim(eq + 1);
+		char *key = str_trim(s), *val = str_trim(eq + 1);
 		const char *e;
 		if (!*val && (!strcmp(key, "dns") || !strcmp(key, "nbns"))) {
 			/* an empty list is allowed: no servers */
