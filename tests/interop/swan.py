@@ -61,6 +61,12 @@ VARIANTS = [
 ]
 
 
+# Used together, not one after another: two road warriors behind the same
+# NAT at once (the natt variant's alice and this one, both encapsulated,
+# from the same outer address and port).
+SECOND_NATT = Variant("natt2", "erin", encap=True, what="a second client behind the same NAT")
+
+
 def _proposals(s):
     return ", ".join(p.strip() for p in s.split(","))
 
