@@ -6,6 +6,7 @@
  *
  * ike-load -t IP -p PORT -n N -w W -P PID -C ca.crt -K ca.key -S server.crt
  * Prints one line: n= ok= fail= secs= rate= rss0_kib= rss1_kib= kib_per_tunnel=
+ * cpu_ms= (responder CPU per handshake, from /proc/PID/stat)
  * Every wait is bounded: 1 s retransmission timer, 4 tries, 300 s overall. */
 #define _POSIX_C_SOURCE 200809L
 #include <arpa/inet.h>
@@ -45,6 +46,29 @@ static long rss_kib(long pid)
 	while (fgets(line, sizeof(line), f))
 		if (sscanf(line, "VmRSS: %ld kB", &v) == 1)
 			break;
+	fclose(f);
+	return v;
+}
+
+/* utime + stime of a process in seconds, -1 if unreadable.  The CPU a
+ * responder spends per handshake holds up better than handshakes/s on
+ * a machine shared with other work. */
+static double cpu_s(long pid)
+{
+	char path[64], line[1024];
+	unsigned long ut, st;
+	double v = -1;
+	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fgets(line, sizeof(line), f)) {
+		char *p = strrchr(line, ')');
+		/* after the name: state ppid pgrp session tty tpgid flags minflt
+		 * cminflt majflt cmajflt utime stime */
+		if (p && sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) == 2)
+			v = (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+	}
 	fclose(f);
 	return v;
 }
@@ -219,6 +243,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	long rss0 = pid ? rss_kib(pid) : -1;
+	double cpu0 = pid ? cpu_s(pid) : -1;
 	struct run r = { .hs = hs, .fd = fd, .fd2 = fd2, .srv = X509_get0_pubkey(srv) };
 	double t0 = now_s();
 	while ((r.ok + r.failed < n) && now_s() - t0 < DEADLINE) {
@@ -259,9 +284,11 @@ int main(int argc, char **argv)
 	/* let the responder finish what it does after its last response */
 	usleep(500000);
 	long rss1 = pid ? rss_kib(pid) : -1;
-	printf("n=%ld ok=%ld fail=%ld secs=%.3f rate=%.1f rss0_kib=%ld rss1_kib=%ld kib_per_tunnel=%.1f\n", n, ok,
+	double cpu1 = pid ? cpu_s(pid) : -1;
+	printf("n=%ld ok=%ld fail=%ld secs=%.3f rate=%.1f rss0_kib=%ld rss1_kib=%ld kib_per_tunnel=%.1f cpu_ms=%.2f\n", n, ok,
 	       n - ok, secs, ok / secs, rss0, rss1,
-	       ok && rss0 > 0 && rss1 > 0 ? (double)(rss1 - rss0) / (double)ok : -1.0);
+	       ok && rss0 > 0 && rss1 > 0 ? (double)(rss1 - rss0) / (double)ok : -1.0,
+	       ok && cpu0 >= 0 && cpu1 >= 0 ? (cpu1 - cpu0) * 1000.0 / (double)ok : -1.0);
 	rc = ok == n ? 0 : 1;
 out:
 	if (fd >= 0)
