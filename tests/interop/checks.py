@@ -88,13 +88,24 @@ def tunnel_cases(tap, cli, box, v, box_checks=None, ping_target=swan.INSIDE_HOST
     else:   # no NAT on the wire: plain ESP (RFC 7296 2.23 encapsulates only behind NAT)
         tap.check(bsas and not any(s["encap"] for s in bsas),
                   "%s: box's ESP SAs are plain ESP (no NAT detected)" % n, str(bsas))
+    if vip:
+        pol = box_policies_for(box, vip)
+        tap.check(len(pol) >= 2, "%s: the box has XFRM policies for %s (in and out)" % (n, vip),
+                  " | ".join(pol))
     if box_checks:
         box_checks(v, vip)
     return vip
 
 
-def disconnect_cases(tap, cli, box, v, box_checks=None, timeout=60):
-    """Client sends Delete; then the box holds no SA with the client."""
+def box_policies_for(box, vip):
+    """The box's XFRM policy lines that name the client's virtual IP."""
+    out, _ = box.run("%s xfrm policy | grep -F ' %s/32'" % (BOX_IP["cmd"], vip), 30)
+    return [l for l in out.splitlines() if vip in l]
+
+
+def disconnect_cases(tap, cli, box, v, box_checks=None, timeout=60, vip=None):
+    """Client sends Delete; then the box holds no SA with the client (and,
+    given the vip, no policy for it)."""
     n = v.name
     out, rc = cli.run("swanctl --terminate --ike %s --timeout 30 2>&1 | tail -n 5" % n, 60)
     left = None
@@ -105,6 +116,9 @@ def disconnect_cases(tap, cli, box, v, box_checks=None, timeout=60):
             break
         time.sleep(2)
     tap.check(not left, "%s: after the client disconnects the box's kernel SAs are gone" % n, str(left))
+    if vip:
+        pol = box_policies_for(box, vip)
+        tap.check(not pol, "%s: and its XFRM policies for %s are gone" % (n, vip), " | ".join(pol))
     if box_checks:
         box_checks(v)
 
