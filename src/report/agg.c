@@ -117,6 +117,20 @@ static void copy_str(char *dst, size_t n, const char *src)
 	dst[l] = '\0';
 }
 
+/* A new session carrying the identity, SPIs and addresses of event e. */
+static struct rb_session *session_of_event(struct rb_agg *a, const struct rb_event *e)
+{
+	struct rb_session *s = new_session(a);
+
+	if (!s)
+		return NULL;
+	copy_str(s->id, sizeof(s->id), e->id);
+	copy_str(s->ike_spi, sizeof(s->ike_spi), e->ike_spi);
+	rb_outer_ip(e->outer, s->outer_ip, sizeof(s->outer_ip));
+	copy_str(s->vip, sizeof(s->vip), e->vip);
+	return s;
+}
+
 /* Build the session list from the sorted events. All sessions are kept
  * for now; the window is applied when grouping. */
 static int pair_events(struct rb_agg *a)
@@ -136,12 +150,8 @@ static int pair_events(struct rb_agg *a)
 				/* re-logged SA: keep the first start */
 				continue;
 			}
-			if (!(s = new_session(a)))
+			if (!(s = session_of_event(a, e)))
 				return -1;
-			copy_str(s->id, sizeof(s->id), e->id);
-			copy_str(s->ike_spi, sizeof(s->ike_spi), e->ike_spi);
-			rb_outer_ip(e->outer, s->outer_ip, sizeof(s->outer_ip));
-			copy_str(s->vip, sizeof(s->vip), e->vip);
 			s->start = e->ts;
 			s->open = 1;
 			break;
@@ -150,12 +160,8 @@ static int pair_events(struct rb_agg *a)
 			if (!s) {
 				/* its `established` is in a log file that is gone:
 				 * the duration tells when it began */
-				if (!(s = new_session(a)))
+				if (!(s = session_of_event(a, e)))
 					return -1;
-				copy_str(s->id, sizeof(s->id), e->id);
-				copy_str(s->ike_spi, sizeof(s->ike_spi), e->ike_spi);
-				rb_outer_ip(e->outer, s->outer_ip, sizeof(s->outer_ip));
-				copy_str(s->vip, sizeof(s->vip), e->vip);
 				s->start = e->duration > (uint64_t)e->ts ? 0
 					 : e->ts - (int64_t)e->duration;
 			}

@@ -22,6 +22,16 @@ static void reply_notify(struct vpnd *v, struct ike_sa *sa, uint32_t msgid, uint
 	ikeb_free(&out);
 }
 
+/* RFC 7296 1.3: a KE for another group than the one chosen is answered
+ * with INVALID_KE_PAYLOAD naming the group we want. */
+static void reply_invalid_ke(struct vpnd *v, struct ike_sa *sa, uint32_t msgid, uint16_t want)
+{
+	uint8_t g[2];
+
+	put16(g, want);
+	reply_notify(v, sa, msgid, N_INVALID_KE_PAYLOAD, g, 2);
+}
+
 /* KE of the request for the chosen group: our public value and g^ir. */
 static int rekey_dh(const struct ike_msg *in, uint16_t group, uint8_t *pub, size_t *publen,
 		    uint8_t *gir, size_t *girlen)
@@ -71,9 +81,7 @@ static void rekey_ike(struct vpnd *v, struct ike_sa *sa, const struct ike_msg *i
 		goto done;
 	}
 	if (r == PROP_BAD_KE) {
-		uint8_t g[2];
-		put16(g, want);
-		reply_notify(v, sa, msgid, N_INVALID_KE_PAYLOAD, g, 2);
+		reply_invalid_ke(v, sa, msgid, want);
 		goto done;
 	}
 	if (rekey_dh(in, ch.dh, pub, &publen, gir, &girlen) < 0) {
@@ -206,9 +214,7 @@ void handle_create_child(struct vpnd *v, struct ike_sa *sa, const struct ike_msg
 		goto done;
 	}
 	if (r == PROP_BAD_KE) {
-		uint8_t g[2];
-		put16(g, want);
-		reply_notify(v, sa, msgid, N_INVALID_KE_PAYLOAD, g, 2);
+		reply_invalid_ke(v, sa, msgid, want);
 		goto done;
 	}
 	if (!ptsi || !ptsr || ike_parse_ts(ptsi->body, ptsi->len, tsi, IKE_MAX_TS, &ntsi) < 0 ||
