@@ -39,17 +39,23 @@ def _copy_elf(src, site, dst):
             shutil.copy2(os.path.realpath(lib), site + lib)
 
 
-def site_overlay(wd):
-    """tests/interop/overlay + iproute2's ip (generated: no binaries in git)."""
+def site_overlay(wd, vpnd_extra=""):
+    """tests/interop/overlay + iproute2's ip (generated: no binaries in git);
+    vpnd_extra: lines appended to its /etc/vpnd.conf (e.g. short DPD times
+    for the lifecycle tests)."""
     site = os.path.join(wd, "site")
     shutil.rmtree(site, ignore_errors=True)
     shutil.copytree(os.path.join(HERE, "overlay"), site)
+    if vpnd_extra:
+        with open(os.path.join(site, "etc", "vpnd.conf"), "a") as f:
+            f.write("\n# added by the test\n" + vpnd_extra.strip() + "\n")
     _copy_elf("/usr/bin/ip" if os.path.exists("/usr/bin/ip") else "/bin/ip", site, TEST_IP)
     return site
 
 
-def build_iso(wd, pki):
-    """Build the site ISO; returns (iso, build_dir)."""
+def build_iso(wd, pki, vpnd_extra=""):
+    """Build the site ISO; returns (iso, build_dir). A test passing
+    vpnd_extra uses a workdir of its own (checks.workdir(name))."""
     if os.environ.get("ROADBOX_INTEROP_ISO"):
         iso = os.environ["ROADBOX_INTEROP_ISO"]
         return iso, os.path.dirname(os.path.dirname(iso))
@@ -59,7 +65,7 @@ def build_iso(wd, pki):
     with open(pp, "w") as f:
         f.write(PASSPHRASE + "\n")
     os.chmod(pp, 0o600)
-    site = site_overlay(wd)
+    site = site_overlay(wd, vpnd_extra)
     env = {k: v for k, v in os.environ.items()
            if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES")}
     cmd = ["make", "-C", peer.TOP, "O=" + bdir, "OUT=" + out, "OVERLAY=" + site,

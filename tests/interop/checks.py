@@ -12,9 +12,10 @@ import peer  # noqa: E402
 import swan  # noqa: E402
 
 
-def workdir():
+def workdir(name="interop"):
+    """$ROADBOX_O/<name>: tests that build the same site ISO share one."""
     o = os.environ.get("ROADBOX_O") or os.path.join(peer.TOP, "build")
-    d = os.path.join(o, "interop")
+    d = os.path.join(o, name)
     os.makedirs(d, exist_ok=True)
     return d
 

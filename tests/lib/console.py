@@ -17,7 +17,9 @@ import os
 import re
 import select
 import shutil
+import socket
 import subprocess
+import tempfile
 import time
 
 QEMU = shutil.which("qemu-system-x86_64") or "/usr/bin/qemu-system-x86_64"
@@ -30,8 +32,13 @@ class Timeout(Exception):
 
 class Guest:
     def __init__(self, argv, log=None, memory=512):
+        # the human monitor on a private unix socket: pause()/resume()
+        # freeze the whole guest (a laptop that went to sleep)
+        self.mondir = tempfile.mkdtemp(prefix="rb-mon-")
+        self.monpath = os.path.join(self.mondir, "monitor")
         self.argv = [QEMU, "-m", str(memory), "-nographic", "-no-reboot",
-                     "-serial", "stdio", "-monitor", "none",
+                     "-serial", "stdio",
+                     "-monitor", "unix:%s,server=on,wait=off" % self.monpath,
                      "-device", "virtio-rng-pci"] + list(argv)
         if not any(a in ("-nic", "-netdev") for a in argv):
             self.argv += ["-nic", "none"]
@@ -141,10 +148,42 @@ class Guest:
             pass
         return self.proc.returncode
 
+    # -- the QEMU monitor ------------------------------------------------
+    def monitor(self, command, timeout=10):
+        """One human-monitor command (e.g. "stop", "cont"); returns its output."""
+        deadline = time.monotonic() + timeout
+        while not os.path.exists(self.monpath):
+            if time.monotonic() >= deadline:
+                raise Timeout("no QEMU monitor socket at %s" % self.monpath)
+            time.sleep(0.1)
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+            s.settimeout(timeout)
+            s.connect(self.monpath)
+            out = b""
+            while b"(qemu)" not in out:        # the banner and first prompt
+                out += s.recv(4096) or b"(qemu)"
+            s.sendall(command.encode() + b"\n")
+            out = b""
+            while out.count(b"(qemu)") < 1:    # the command's output, then a prompt
+                chunk = s.recv(4096)
+                if not chunk:
+                    break
+                out += chunk
+        text = re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", out.decode("utf-8", "replace"))
+        return text.split("\n", 1)[1] if "\n" in text else text   # minus the echo
+
+    def pause(self):
+        """Freeze the guest: CPUs stopped, NIC silent, like a sleeping laptop."""
+        self.monitor("stop")
+
+    def resume(self):
+        self.monitor("cont")
+
     def kill(self):
         if self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
+        shutil.rmtree(self.mondir, ignore_errors=True)
         if self.logf:
             self.logf.close()
             self.logf = None
