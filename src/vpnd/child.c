@@ -2,6 +2,7 @@
  * mode, UDP-encapsulated behind NAT) and the IKE SA's policies. */
 #include "sa.h"
 #include "sa_int.h"
+#include "lifetime.h"
 #include "log.h"
 #include "ts.h"
 #include "xfrm.h"
@@ -67,13 +68,26 @@ void sa_kernel_remove(struct vpnd *v, struct ike_sa *sa)
 int child_install(struct vpnd *v, struct ike_sa *sa, struct child_sa *c, const uint8_t *gir,
 			 size_t girlen, const uint8_t *ni, size_t nilen, const uint8_t *nr, size_t nrlen)
 {
+	return child_install_ex(v, sa, c, gir, girlen, ni, nilen, nr, nrlen, 0);
+}
+
+int child_install_ex(struct vpnd *v, struct ike_sa *sa, struct child_sa *c, const uint8_t *gir,
+		     size_t girlen, const uint8_t *ni, size_t nilen, const uint8_t *nr, size_t nrlen,
+		     int initiator)
+{
 	struct child_keys ck;
 	int rc = -1, encap = sa->nat_peer || sa->nat_local;
+	uint32_t soft, hard;
+	time_t now = time(NULL);
 
 	if (child_derive_keys(&sa->keys, &c->prop, gir, girlen, ni, nilen, nr, nrlen, &ck) < 0)
 		goto out;
 	c->k_local = sa->local_ip;
 	c->k_peer = sa->peer_ip;
+	lifetime_child_times(v, &soft, &hard);
+	c->soft_at = now + soft;
+	c->hard_at = now + hard;
+	c->soft_done = 0;
 	if (v->xfrm_fd < 0) {
 		c->installed = 1;
 		rc = 0;
@@ -84,6 +98,7 @@ int child_install(struct vpnd *v, struct ike_sa *sa, struct child_sa *c, const u
 		.encr = c->prop.encr, .encr_bits = c->prop.encr_keylen, .integ = c->prop.integ,
 		.ekey = ck.ei, .elen = ck.encr_len, .akey = ck.ai, .alen = ck.integ_len,
 		.encap = encap, .sport = sa->peer_port, .dport = v->cfg.natt_port, .update = 1,
+		.soft_secs = soft, .hard_secs = hard,
 	};
 	struct xfrm_sa outsa = in;
 	outsa.src = c->k_local;
@@ -91,6 +106,13 @@ int child_install(struct vpnd *v, struct ike_sa *sa, struct child_sa *c, const u
 	outsa.spi = c->spi_out;
 	outsa.ekey = ck.er;
 	outsa.akey = ck.ar;
+	if (initiator) {
+		/* keys initiator -> responder protect what we send */
+		in.ekey = ck.er;
+		in.akey = ck.ar;
+		outsa.ekey = ck.ei;
+		outsa.akey = ck.ai;
+	}
 	outsa.sport = v->cfg.natt_port;
 	outsa.dport = sa->peer_port;
 	outsa.update = 0;

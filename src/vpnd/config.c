@@ -34,6 +34,22 @@ void config_defaults(struct vpnd_config *c)
 	c->half_open_per_ip = 5;
 	c->dpd_delay = 300;
 	c->dpd_timeout = 60;
+	/* 8 h: clients rekey their CHILD_SA every hour or so themselves
+	 * (Windows 8 h, Apple/Android/strongSwan 1 h), so vpnd normally never
+	 * rekeys; the margin leaves room for retransmissions of our own
+	 * rekey before the kernel's hard expire would cut the client off. */
+	c->child_lifetime = 28800;
+	c->rekey_margin = 540;
+	c->ike_lifetime = 86400;
+	/* An IKE SA costs about 4 KB plus its cached messages (< 16 KB with
+	 * fragments): 4096 of them stay under ~80 MB, far more clients than a
+	 * /24..22 pool serves, and bounds a flood that gets past the cookies. */
+	c->max_ike_sas = 4096;
+	/* RFC 7296 2 asks for at least 1280; an IKE_AUTH with an RSA-4096
+	 * certificate chain of three (~1.8 KB DER each), CERTREQ and a
+	 * 512-byte AUTH is ~7 KB, sent unfragmented by clients without RFC 7383
+	 * (Windows): 16 KB leaves room and keeps 64 KB garbage out. */
+	c->max_message_size = 16384;
 }
 
 static int parse_ip(const char *s, uint32_t *out)
@@ -183,13 +199,23 @@ static const char *apply(struct vpnd_config *c, const char *key, char *val)
 		return parse_uint(val, 0, 86400, &c->dpd_delay) ? "dpd_delay: expected 0..86400 seconds" : NULL;
 	if (!strcmp(key, "dpd_timeout"))
 		return parse_uint(val, 1, 3600, &c->dpd_timeout) ? "dpd_timeout: expected 1..3600 seconds" : NULL;
+	if (!strcmp(key, "child_lifetime"))
+		return parse_uint(val, 20, 604800, &c->child_lifetime) ? "child_lifetime: expected 20..604800 seconds" : NULL;
+	if (!strcmp(key, "rekey_margin"))
+		return parse_uint(val, 5, 86400, &c->rekey_margin) ? "rekey_margin: expected 5..86400 seconds" : NULL;
+	if (!strcmp(key, "ike_lifetime"))
+		return parse_uint(val, 30, 2592000, &c->ike_lifetime) ? "ike_lifetime: expected 30..2592000 seconds" : NULL;
+	if (!strcmp(key, "max_ike_sas"))
+		return parse_uint(val, 1, 1000000, &c->max_ike_sas) ? "max_ike_sas: expected 1..1000000" : NULL;
+	if (!strcmp(key, "max_message_size"))
+		return parse_uint(val, 1280, 65535, &c->max_message_size) ? "max_message_size: expected 1280..65535 bytes" : NULL;
 	return "unknown key";
 }
 
 int config_parse_buf(const char *name, const char *text, struct vpnd_config *c, char *err, size_t errlen)
 {
 	char line[1024];
-	int lineno = 0;
+	int lineno = 0, lt_line = 0;
 	const char *p = text;
 
 	while (*p) {
@@ -226,11 +252,20 @@ int config_parse_buf(const char *name, const char *text, struct vpnd_config *c, 
 			e = "missing value";
 		else
 			e = apply(c, key, val);
+		if (!strcmp(key, "child_lifetime") || !strcmp(key, "rekey_margin"))
+			lt_line = lineno;
 		if (e) {
 			snprintf(err, errlen, "%s:%d: %s%s%s", name, lineno, e,
 				 !strcmp(e, "unknown key") ? " " : "", !strcmp(e, "unknown key") ? key : "");
 			return -1;
 		}
+	}
+	/* the soft lifetime is child_lifetime - margin - up to margin/3 of
+	 * jitter: it must stay positive (named at the later of the two keys) */
+	if (c->rekey_margin + c->rekey_margin / 3 >= c->child_lifetime) {
+		snprintf(err, errlen, "%s:%d: rekey_margin: %u plus its jitter (%u) must be below child_lifetime (%u)",
+			 name, lt_line, c->rekey_margin, c->rekey_margin / 3, c->child_lifetime);
+		return -1;
 	}
 	return 0;
 }

@@ -29,6 +29,11 @@ struct vpnd_config {
 	unsigned half_open_per_ip;   /* half-open SAs one address may hold */
 	unsigned dpd_delay;          /* idle seconds before a liveness check; 0 = none */
 	unsigned dpd_timeout;        /* seconds without an answer before the client is deleted */
+	unsigned child_lifetime;     /* hard kernel lifetime of every CHILD_SA (seconds) */
+	unsigned rekey_margin;       /* vpnd rekeys this long (+ jitter) before the hard expire */
+	unsigned ike_lifetime;       /* an IKE SA the client never rekeyed is closed after this */
+	unsigned max_ike_sas;        /* half-open + established: beyond it IKE_SA_INIT is dropped */
+	unsigned max_message_size;   /* largest datagram / reassembled IKE message accepted */
 };
 
 void config_defaults(struct vpnd_config *c);

@@ -56,8 +56,9 @@ void ctl_command(struct vpnd *v, const char *line, char *out, size_t outlen)
 	time_t now = time(NULL);
 	out[0] = 0;
 	if (!strcmp(line, "status")) {
-		unsigned est = 0, half = 0;
+		unsigned est = 0, half = 0, total = 0;
 		for (struct ike_sa *s = v->sas; s; s = s->next) {
+			total++;
 			est += s->state == SA_ESTABLISHED && !s->rekeyed;
 			half += s->state == SA_HALF_OPEN;
 		}
@@ -65,6 +66,12 @@ void ctl_command(struct vpnd *v, const char *line, char *out, size_t outlen)
 			"pool_used %u of %u\ntotal_established %lu\ntotal_auth_failed %lu\n",
 			VPND_VERSION, (long long)(now - v->started), est, half, pool_used(&v->pool),
 			v->pool.count, v->n_established, v->n_auth_failed);
+		/* added later: appended so the lines above stay as they were */
+		appendf(out, outlen, "ike_sas %u of %u\ncookies_sent %lu\ninit_dropped_per_ip %lu\n"
+			"init_dropped_cap %lu\nmessages_too_big %lu\nrekeys_by_us %lu\nrekeys_by_clients %lu\n"
+			"expired %lu\n",
+			total, v->cfg.max_ike_sas, v->n_cookies_sent, v->n_init_dropped_ip, v->n_init_dropped_cap,
+			v->n_too_big, v->n_rekeys_ours, v->n_rekeys_peer, v->n_expired);
 	} else if (!strcmp(line, "list")) {
 		for (struct ike_sa *s = v->sas; s; s = s->next) {
 			if (s->state != SA_ESTABLISHED || s->rekeyed)

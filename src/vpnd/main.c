@@ -4,6 +4,7 @@
  *   -n  no kernel IPsec (IKE only; for tests on hosts without XFRM/ESP)
  *   -t  check the configuration and exit */
 #include "ctl.h"
+#include "lifetime.h"
 #include "log.h"
 #include "net.h"
 #include "privdrop.h"
@@ -71,6 +72,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	v->xfrm_fd = -1;
+	v->expire_fd = -1;
 	v->sock_ike = net_open(v->cfg.listen, v->cfg.port, 0);
 	v->sock_natt = net_open(v->cfg.listen, v->cfg.natt_port, 1);
 	if (v->sock_ike < 0 || v->sock_natt < 0)
@@ -82,6 +84,13 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		xfrm_flush_owned(v->xfrm_fd);
+		/* expire events: joining the multicast group needs CAP_NET_ADMIN,
+		 * so before the privilege drop (the socket stays subscribed) */
+		v->expire_fd = xfrm_open_expire();
+		if (v->expire_fd < 0) {
+			LOGE("cannot subscribe to XFRM expire events: %s", strerror(errno));
+			return 1;
+		}
 	}
 	if ((ctl = ctl_open(v->cfg.socket_path)) < 0)
 		return 1;
@@ -99,7 +108,7 @@ int main(int argc, char **argv)
 	ep = epoll_create1(EPOLL_CLOEXEC);
 	if (sfd < 0 || tfd < 0 || ep < 0 || timerfd_settime(tfd, 0, &its, NULL) < 0 ||
 	    add_fd(ep, v->sock_ike) < 0 || add_fd(ep, v->sock_natt) < 0 || add_fd(ep, ctl) < 0 ||
-	    add_fd(ep, tfd) < 0 || add_fd(ep, sfd) < 0) {
+	    add_fd(ep, tfd) < 0 || add_fd(ep, sfd) < 0 || (v->expire_fd >= 0 && add_fd(ep, v->expire_fd) < 0)) {
 		LOGE("event loop setup: %s", strerror(errno));
 		return 1;
 	}
@@ -123,6 +132,8 @@ int main(int argc, char **argv)
 				net_read(v, fd, 0);
 			} else if (fd == v->sock_natt) {
 				net_read(v, fd, 1);
+			} else if (fd == v->expire_fd) {
+				lifetime_expire_read(v, fd);
 			} else if (fd == ctl) {
 				ctl_accept(v, ctl);
 			} else if (fd == tfd) {

@@ -90,6 +90,12 @@ void net_read(struct vpnd *v, int fd, int natt)
 			p += 4;
 			len -= 4;
 		}
+		if (len > v->cfg.max_message_size) {
+			/* before any parsing: nothing of ours needs more */
+			v->n_too_big++;
+			LOGD("dropping a %zu-byte IKE datagram (max_message_size %u)", len, v->cfg.max_message_size);
+			continue;
+		}
 		ike_input(v, p, len, ntohl(from.sin_addr.s_addr), ntohs(from.sin_port), dst, natt);
 	}
 }

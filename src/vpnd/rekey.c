@@ -1,8 +1,11 @@
 /* rekey.c - CREATE_CHILD_SA as responder (RFC 7296 1.3): CHILD_SA rekey
  * with or without PFS, IKE SA rekey, a new CHILD_SA once the old one is
- * gone.  vpnd never initiates a rekey, so there are no collisions. */
+ * gone.  Collisions with vpnd's own child rekey (lifetime.c): RFC 7296
+ * 2.8.1 bookkeeping via lifetime_peer_rekeyed; an IKE SA rekey while ours
+ * is in flight is refused with TEMPORARY_FAILURE (2.25.2). */
 #include "sa.h"
 #include "sa_int.h"
+#include "lifetime.h"
 #include "dh.h"
 #include "log.h"
 #include "ts.h"
@@ -68,6 +71,11 @@ static void rekey_ike(struct vpnd *v, struct ike_sa *sa, const struct ike_msg *i
 
 	buf_init(&seed);
 	ikeb_init(&out);
+	if (sa->rk) {
+		/* RFC 7296 2.25.2: not while we are rekeying a child of it */
+		reply_notify(v, sa, msgid, N_TEMPORARY_FAILURE, NULL, 0);
+		goto done;
+	}
 	if (!pn || !pke || pke->len < 2) {
 		reply_notify(v, sa, msgid, N_INVALID_SYNTAX, NULL, 0);
 		goto done;
@@ -99,6 +107,9 @@ static void rekey_ike(struct vpnd *v, struct ike_sa *sa, const struct ike_msg *i
 	memset(ns->frag, 0, sizeof(ns->frag));
 	buf_init(&ns->dpd_req);
 	ns->dpd_pending = 0;
+	ns->req_kind = REQ_NONE;
+	ns->rk = NULL;
+	ns->created = time(NULL); /* ike_lifetime counts from the rekey */
 	ns->nlast = 0;
 	ns->have_last = 0;
 	ns->frag_have = 0;
@@ -146,6 +157,8 @@ static void rekey_ike(struct vpnd *v, struct ike_sa *sa, const struct ike_msg *i
 	sa->policies = 0;
 	sa->child.installed = 0;
 	sa->old.installed = 0;
+	sa->want = 0;
+	v->n_rekeys_peer++;
 	ns->next = v->sas;
 	v->sas = ns;
 	ns = NULL;
@@ -258,6 +271,9 @@ void handle_create_child(struct vpnd *v, struct ike_sa *sa, const struct ike_msg
 		goto done;
 	}
 	if (rekey) {
+		v->n_rekeys_peer++;
+		sa->rekey_tries = 0;
+		lifetime_peer_rekeyed(sa, sa->child.spi_in, pn->body, pn->len, nr, sizeof(nr));
 		/* a second rekey before the peer deleted the first old child */
 		child_remove(v, sa, &sa->old);
 		sa->old = sa->child;

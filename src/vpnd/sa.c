@@ -5,6 +5,7 @@
  * and responses to our own requests (handle_response). */
 #include "sa.h"
 #include "sa_int.h"
+#include "lifetime.h"
 #include "cfg_payload.h"
 #include "dh.h"
 #include "log.h"
@@ -74,6 +75,7 @@ static void sa_free(struct vpnd *v, struct ike_sa *sa)
 	sa_clear_last(sa);
 	sa_clear_frags(sa);
 	buf_free(&sa->dpd_req);
+	lifetime_sa_free(v, sa);
 	OPENSSL_cleanse(sa, sizeof(*sa));
 	free(sa);
 }
@@ -162,6 +164,22 @@ out:
 	return rc;
 }
 
+int sa_request(struct vpnd *v, struct ike_sa *sa, uint8_t exch, enum sa_req kind, struct ike_builder *inner)
+{
+	time_t now = time(NULL);
+	uint32_t id = sa->our_msgid;
+
+	if (send_encrypted(v, sa, exch, 0, id, inner) < 0)
+		return -1;
+	sa->our_msgid++;
+	sa->dpd_pending = 1;
+	sa->dpd_msgid = id;
+	sa->req_kind = kind;
+	sa->dpd_started = now;
+	sa->dpd_next = now + 2;
+	return 0;
+}
+
 /* An unencrypted IKE_SA_INIT response carrying one notify (no state kept). */
 static void send_init_notify(struct vpnd *v, const struct ike_hdr *h, uint32_t local, uint32_t peer,
 			     uint16_t port, int natt, uint16_t type, const void *data, size_t dlen)
@@ -242,15 +260,27 @@ static void make_cookie(struct vpnd *v, uint8_t version, const uint8_t *ni, size
 static int cookie_gate(struct vpnd *v, const struct ike_msg *m, const struct ike_payload *pn, uint32_t src,
 		       uint16_t sport, uint32_t dst, int natt)
 {
-	unsigned half = 0, from_ip = 0;
+	unsigned half = 0, from_ip = 0, total = 0;
 	time_t now = time(NULL);
 
-	for (struct ike_sa *s = v->sas; s; s = s->next)
+	for (struct ike_sa *s = v->sas; s; s = s->next) {
+		total++;
 		if (s->state == SA_HALF_OPEN) {
 			half++;
 			from_ip += s->peer_ip == src;
 		}
+	}
+	if (total >= v->cfg.max_ike_sas) {
+		v->n_init_dropped_cap++;
+		if (now - v->cap_warned >= 60) {
+			LOGW("max_ike_sas (%u) reached: IKE_SA_INIT requests dropped (%lu so far)",
+			     v->cfg.max_ike_sas, v->n_init_dropped_cap);
+			v->cap_warned = now;
+		}
+		return 1;
+	}
 	if (from_ip >= v->cfg.half_open_per_ip) {
+		v->n_init_dropped_ip++;
 		LOGD("too many half-open IKE SAs from one address: dropped");
 		return 1;
 	}
@@ -275,6 +305,7 @@ static int cookie_gate(struct vpnd *v, const struct ike_msg *m, const struct ike
 		}
 	}
 	make_cookie(v, v->cookie_version, pn->body, pn->len, src, m->hdr.spi_i, want);
+	v->n_cookies_sent++;
 	send_init_notify(v, &m->hdr, dst, src, sport, natt, N_COOKIE, want, sizeof(want));
 	return 1;
 }
@@ -767,7 +798,7 @@ static int open_message(struct vpnd *v, struct ike_sa *sa, const struct ike_msg 
 	size_t have = 0;
 	for (int i = 0; i < SA_MAX_FRAGS; i++)
 		have += sa->frag[i].len;
-	if (have + plain->len > IKE_MAX_MSG) {
+	if (have + plain->len > v->cfg.max_message_size) {
 		sa_clear_frags(sa); /* no message of ours needs more: stop a memory sink */
 		return -1;
 	}
@@ -871,22 +902,42 @@ out:
 	buf_free(&plain);
 }
 
+/* The answer to our one outstanding request: dispatched on what it was. */
 static void handle_response(struct vpnd *v, struct ike_sa *sa, const struct ike_msg *m)
 {
-	/* Our only requests are Deletes; any authentic answer ends the SA. */
 	struct buf plain;
 	struct ike_msg *inner = malloc(sizeof(*inner));
 	int retr;
 
 	buf_init(&plain);
-	if (inner && open_message(v, sa, m, &plain, inner, &retr) == 1) {
-		if (sa->state == SA_DEAD)
-			sa_free(v, sa);
-		else if (sa->dpd_pending && m->hdr.msgid == sa->dpd_msgid) {
-			sa->dpd_pending = 0;
-			sa->last_active = time(NULL);
-		}
+	if (!inner || open_message(v, sa, m, &plain, inner, &retr) != 1)
+		goto out;
+	if (sa->state == SA_DEAD) {
+		sa_free(v, sa); /* the answer to our Delete: the SA is gone */
+		goto out;
 	}
+	if (!sa->dpd_pending || m->hdr.msgid != sa->dpd_msgid)
+		goto out; /* a late answer to a request already answered */
+	enum sa_req kind = sa->req_kind;
+	sa->dpd_pending = 0;
+	sa->req_kind = REQ_NONE;
+	sa->last_active = time(NULL);
+	switch (kind) {
+	case REQ_REKEY_CHILD:
+		if (m->hdr.exch == EXCH_CREATE_CHILD_SA)
+			lifetime_rekey_response(v, sa, inner);
+		else
+			lifetime_sa_free(v, sa);
+		break;
+	case REQ_DELETE_CHILD:
+		lifetime_delete_answered(v, sa);
+		break;
+	case REQ_DPD:
+	case REQ_NONE:
+		break;
+	}
+	lifetime_pump(v, sa);
+out:
 	free(inner);
 	buf_free(&plain);
 }
@@ -936,6 +987,7 @@ void sa_close(struct vpnd *v, struct ike_sa *sa, const char *reason, int send_de
 	time_t now = time(NULL);
 
 	sa_kernel_remove(v, sa);
+	lifetime_sa_free(v, sa);
 	if (sa->state == SA_ESTABLISHED && !sa->rekeyed) {
 		char idq[300], outer[40], vip[INET_ADDRSTRLEN];
 		log_value(idq, sizeof(idq), sa->id);
@@ -981,8 +1033,9 @@ static void sa_dpd(struct vpnd *v, struct ike_sa *s, time_t now)
 			sa_free(v, s);
 		return;
 	}
-	if (!v->cfg.dpd_delay || s->state != SA_ESTABLISHED)
+	if (s->state != SA_ESTABLISHED)
 		return;
+	/* any request of ours (probe, Delete, rekey) is retransmitted here */
 	if (s->dpd_pending) {
 		if (now - s->dpd_started >= (time_t)v->cfg.dpd_timeout) {
 			sa_close(v, s, "dpd", 0);
@@ -994,7 +1047,7 @@ static void sa_dpd(struct vpnd *v, struct ike_sa *s, time_t now)
 		}
 		return;
 	}
-	if (now - s->last_active < (time_t)v->cfg.dpd_delay)
+	if (!v->cfg.dpd_delay || now - s->last_active < (time_t)v->cfg.dpd_delay)
 		return;
 	uint64_t b = 0, x;
 	if (v->xfrm_fd >= 0 && s->child.installed &&
@@ -1007,13 +1060,8 @@ static void sa_dpd(struct vpnd *v, struct ike_sa *s, time_t now)
 	}
 	struct ike_builder out;
 	ikeb_init(&out);
-	s->dpd_msgid = s->our_msgid;
-	if (send_encrypted(v, s, EXCH_INFORMATIONAL, 0, s->our_msgid++, &out) == 0) {
-		s->dpd_pending = 1;
-		s->dpd_started = now;
-		s->dpd_next = now + 2;
+	if (sa_request(v, s, EXCH_INFORMATIONAL, REQ_DPD, &out) == 0)
 		LOGD("liveness check for %s", s->id);
-	}
 	ikeb_free(&out);
 }
 
@@ -1022,7 +1070,8 @@ void sa_tick(struct vpnd *v, time_t now)
 	for (struct ike_sa *s = v->sas, *nx; s; s = nx) {
 		nx = s->next;
 		if (s->state == SA_ESTABLISHED) {
-			sa_dpd(v, s, now); /* may free s */
+			if (!lifetime_tick(v, s, now))
+				sa_dpd(v, s, now); /* may free s */
 			continue;
 		}
 		if (s->state == SA_HALF_OPEN && now - s->created > (time_t)v->cfg.half_open_timeout)

@@ -23,7 +23,17 @@ struct child_sa {
 	struct ike_ts tsi, tsr[SA_MAX_TS];
 	int ntsr;
 	uint32_t k_local, k_peer; /* addresses the kernel SAs were installed with */
+	time_t soft_at, hard_at;  /* lifetimes (lifetime.c); emulated by a timer with -n */
+	int soft_done;
 };
+
+/* What our one outstanding request is (window size 1, RFC 7296 2.3). */
+enum sa_req { REQ_NONE = 0, REQ_DPD, REQ_DELETE_CHILD, REQ_REKEY_CHILD };
+/* Work that waits for the window (sa->want bits). */
+#define WANT_REKEY 1u        /* rekey the current child */
+#define WANT_DELETE_OLD 2u   /* delete the old child the peer never deleted */
+
+struct child_rekey;
 
 struct ike_sa {
 	struct ike_sa *next;
@@ -69,6 +79,13 @@ struct ike_sa {
 	uint32_t dpd_msgid;
 	time_t dpd_started, dpd_next;
 	struct buf dpd_req;
+	/* our outstanding request (dpd_pending/dpd_msgid/dpd_req track any
+	 * kind, not only liveness checks) and what waits for the window */
+	enum sa_req req_kind;
+	uint32_t req_spi;          /* REQ_DELETE_CHILD: our inbound SPI being deleted */
+	unsigned want;
+	struct child_rekey *rk;    /* our CREATE_CHILD_SA in flight (lifetime.c) */
+	int rekey_tries;           /* refused attempts of ours for the current child */
 	time_t created, established, last_seen;
 };
 

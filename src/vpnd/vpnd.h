@@ -19,9 +19,14 @@ struct vpnd {
 	struct pool pool;
 	int sock_ike, sock_natt;   /* UDP 500 / 4500 */
 	int xfrm_fd;               /* -1: no kernel IPsec (-n, tests) */
+	int expire_fd;             /* XFRMNLGRP_EXPIRE subscription, -1 with -n */
 	time_t started;
 	uint32_t next_reqid;
 	unsigned long n_established, n_auth_failed;
+	/* counters for vpnctl status (an admin under attack wants these) */
+	unsigned long n_cookies_sent, n_init_dropped_ip, n_init_dropped_cap, n_too_big;
+	unsigned long n_rekeys_ours, n_rekeys_peer, n_expired;
+	time_t cap_warned;         /* rate limit of the max_ike_sas warning */
 	struct ike_sa *sas;        /* all IKE SAs */
 	/* stateless cookies (RFC 7296 2.6): current and previous secret */
 	uint8_t cookie_secret[2][32];

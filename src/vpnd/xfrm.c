@@ -13,12 +13,58 @@
 #include <linux/xfrm.h>
 #include <netinet/in.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #ifndef UDP_ENCAP_ESPINUDP
 #define UDP_ENCAP_ESPINUDP 2
 #endif
 
 int xfrm_open(void) { return nl_open(NETLINK_XFRM); }
+
+/* Joining XFRMNLGRP_EXPIRE needs CAP_NET_ADMIN (NETLINK_XFRM has no
+ * non-root multicast): vpnd opens it before the privilege drop and keeps
+ * CAP_NET_ADMIN anyway; a bound socket keeps receiving after setuid. */
+int xfrm_open_expire(void)
+{
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_XFRM);
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = 1u << (XFRMNLGRP_EXPIRE - 1) };
+
+	if (fd < 0)
+		return -1;
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int xfrm_parse_expire(const uint8_t *buf, size_t len, struct xfrm_expire *ev, int max)
+{
+	int n = 0;
+	size_t off = 0;
+
+	while (n < max && off + NLMSG_HDRLEN <= len) {
+		struct nlmsghdr h;
+		memcpy(&h, buf + off, sizeof(h));
+		if (h.nlmsg_len < NLMSG_HDRLEN || h.nlmsg_len > len - off)
+			break; /* truncated or lying: stop, nothing after it is trustworthy */
+		if (h.nlmsg_type == XFRM_MSG_EXPIRE && h.nlmsg_len >= NLMSG_LENGTH(sizeof(struct xfrm_user_expire))) {
+			struct xfrm_user_expire e;
+			memcpy(&e, buf + off + NLMSG_HDRLEN, sizeof(e));
+			if (e.state.family == AF_INET) {
+				ev[n].spi = ntohl(e.state.id.spi);
+				ev[n].dst = ntohl(e.state.id.daddr.a4);
+				ev[n].reqid = e.state.reqid;
+				ev[n].proto = e.state.id.proto;
+				ev[n].hard = e.hard != 0;
+				n++;
+			}
+		}
+		off += NLMSG_ALIGN(h.nlmsg_len);
+	}
+	return n;
+}
 
 static void set_lft(struct xfrm_lifetime_cfg *l)
 {
@@ -104,6 +150,8 @@ int xfrm_add_sa(int fd, const struct xfrm_sa *sa)
 	i.replay_window = 32;
 	i.sel.family = AF_INET;
 	set_lft(&i.lft);
+	i.lft.soft_add_expires_seconds = sa->soft_secs;
+	i.lft.hard_add_expires_seconds = sa->hard_secs;
 	nl_init(&r, sa->update ? XFRM_MSG_UPDSA : XFRM_MSG_NEWSA, 0, &i, sizeof(i));
 	memset(ab, 0, sizeof(ab));
 	if (sa->encr == ENCR_AES_GCM16) {

@@ -18,9 +18,22 @@ struct xfrm_sa {
 	int encap;                /* UDP_ENCAP_ESPINUDP */
 	uint16_t sport, dport;
 	int update;               /* fill in an SPI reserved with xfrm_alloc_spi */
+	uint32_t soft_secs, hard_secs; /* add_expires lifetimes; 0 = infinite */
+};
+
+/* One XFRM_MSG_EXPIRE from the kernel (XFRMNLGRP_EXPIRE). */
+struct xfrm_expire {
+	uint32_t spi, dst, reqid; /* host order */
+	uint8_t proto;
+	int hard;                 /* 1: the kernel removed the SA; 0: soft */
 };
 
 int xfrm_open(void);
+/* A socket subscribed to the kernel's expire notifications (non-blocking). */
+int xfrm_open_expire(void);
+/* Parse the expire messages in one netlink datagram; returns how many were
+ * stored (at most max), ignoring everything else; never reads past len. */
+int xfrm_parse_expire(const uint8_t *buf, size_t len, struct xfrm_expire *ev, int max);
 int xfrm_alloc_spi(int fd, uint32_t src, uint32_t dst, uint32_t reqid, uint32_t *spi);
 int xfrm_add_sa(int fd, const struct xfrm_sa *sa);
 int xfrm_del_sa(int fd, uint32_t dst, uint32_t spi);

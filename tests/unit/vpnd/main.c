@@ -8,6 +8,7 @@ void test_crypto(void);
 void test_proposal(void);
 void test_misc(void);
 void test_xfrm(void);
+void test_lifetime(void);
 
 int main(void)
 {
@@ -18,5 +19,6 @@ int main(void)
 	test_proposal();
 	test_misc();
 	test_xfrm();
+	test_lifetime();
 	return tap_failed ? 1 : 0;
 }

@@ -7,6 +7,7 @@
 #include "../../../src/vpnd/config.h"
 #include "../../../src/vpnd/dh.h"
 #include "../../../src/vpnd/log.h"
+#include "../../../src/vpnd/net.h"
 #include "../../../src/vpnd/pool.h"
 #include "../../../src/vpnd/privdrop.h"
 #include "../../../src/vpnd/proposal.h"
@@ -419,6 +420,31 @@ static void test_init_exchange(void)
 	OK(recv_reply(cli, r1, sizeof(r1)) < 0 && count_sas(&v) == 3,
 	   "an address at its half-open limit is ignored");
 	buf_free(&req);
+	OK(v.n_init_dropped_ip == 1 && v.n_cookies_sent == 2, "counted: 1 dropped per address, 2 cookies sent");
+	/* max_ike_sas: beyond the cap IKE_SA_INIT is dropped before any DH */
+	v.cfg.half_open_per_ip = 100;
+	v.cfg.max_ike_sas = 3;
+	init_request(&req, spi7, "aes256gcm16-prfsha384-ecp384", 20, 0);
+	ike_input(&v, req.p, req.len, lo, cport, lo, 0);
+	OK(recv_reply(cli, r1, sizeof(r1)) < 0 && count_sas(&v) == 3 && v.n_init_dropped_cap == 1,
+	   "max_ike_sas reached: IKE_SA_INIT dropped and counted");
+	v.cfg.max_ike_sas = 4;
+	ike_input(&v, req.p, req.len, lo, cport, lo, 0);
+	OK(recv_reply(cli, r1, sizeof(r1)) > 0 && count_sas(&v) == 4, "below max_ike_sas it is answered again");
+	buf_free(&req);
+	/* max_message_size: a bigger datagram is dropped before parsing */
+	{
+		static uint8_t big[20000];
+		struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(sport),
+					  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+		memset(big, 0, sizeof(big));
+		sendto(cli, big, sizeof(big), 0, (struct sockaddr *)&to, sizeof(to));
+		sendto(cli, big, 1000, 0, (struct sockaddr *)&to, sizeof(to));
+		struct pollfd pf = { v.sock_ike, POLLIN, 0 };
+		poll(&pf, 1, 200);
+		net_read(&v, v.sock_ike, 0);
+		OK(v.n_too_big == 1, "a 20000-byte datagram dropped as too big, a 1000-byte one is not (%lu)", v.n_too_big);
+	}
 
 	/* messages for an unknown SA are ignored; half-open SAs expire */
 	uint8_t unk[IKE_HDR_LEN] = { 9, 9, 9, 9, 9, 9, 9, 9, 8, 8, 8, 8, 8, 8, 8, 8, 0, 0x20, EXCH_INFORMATIONAL,

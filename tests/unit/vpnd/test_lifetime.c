@@ -1,0 +1,149 @@
+/* Lifetimes: the new configuration keys and their errors, the soft/hard
+ * lifetime arithmetic, the RFC 7296 2.8.1 nonce order and the parsing of
+ * kernel expire messages from crafted netlink buffers. */
+#include "tap.h"
+#include "../../../src/vpnd/config.h"
+#include "../../../src/vpnd/lifetime.h"
+#include "../../../src/vpnd/xfrm.h"
+#include <arpa/inet.h>
+#include <linux/netlink.h>
+#include <linux/xfrm.h>
+#include <netinet/in.h>
+#include <string.h>
+
+void test_lifetime(void);
+
+static void test_lifetime_config(void)
+{
+	struct vpnd_config c;
+	char err[256];
+	static const struct { const char *text, *want; } bad[] = {
+		{ "child_lifetime = 19\n", "t.conf:1: child_lifetime: expected 20..604800 seconds" },
+		{ "child_lifetime = 8h\n", "t.conf:1: child_lifetime: expected 20..604800 seconds" },
+		{ "\nrekey_margin = 4\n", "t.conf:2: rekey_margin: expected 5..86400 seconds" },
+		{ "ike_lifetime = -1\n", "t.conf:1: ike_lifetime: expected 30..2592000 seconds" },
+		{ "max_ike_sas = 0\n", "t.conf:1: max_ike_sas: expected 1..1000000" },
+		{ "max_message_size = 1279\n", "t.conf:1: max_message_size: expected 1280..65535 bytes" },
+		{ "max_message_size = 65536\n", "t.conf:1: max_message_size: expected 1280..65535 bytes" },
+		/* the cross-check names the later of the two keys */
+		{ "child_lifetime = 60\n# x\nrekey_margin = 45\n",
+		  "t.conf:3: rekey_margin: 45 plus its jitter (15) must be below child_lifetime (60)" },
+		{ "rekey_margin = 30\nchild_lifetime = 40\n",
+		  "t.conf:2: rekey_margin: 30 plus its jitter (10) must be below child_lifetime (40)" },
+		{ "child_lifetime = 600\n", "t.conf:1: rekey_margin: 540 plus its jitter (180) must be below child_lifetime (600)" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		config_defaults(&c);
+		err[0] = 0;
+		int r = config_parse_buf("t.conf", bad[i].text, &c, err, sizeof(err));
+		OK(r < 0 && !strcmp(err, bad[i].want), "config error: %s (got: %s)", bad[i].want, err);
+	}
+	config_defaults(&c);
+	OK(c.child_lifetime == 28800 && c.rekey_margin == 540 && c.ike_lifetime == 86400 && c.max_ike_sas == 4096 &&
+	   c.max_message_size == 16384, "lifetime and limit defaults");
+	const char *good = "child_lifetime = 60\nrekey_margin = 25\nike_lifetime = 3600\nmax_ike_sas = 10\n"
+			   "max_message_size = 2000\n";
+	OK(config_parse_buf("t.conf", good, &c, err, sizeof(err)) == 0 && c.child_lifetime == 60 &&
+	   c.rekey_margin == 25 && c.ike_lifetime == 3600 && c.max_ike_sas == 10 && c.max_message_size == 2000,
+	   "lifetime and limit keys parsed");
+}
+
+static void test_child_times(void)
+{
+	static struct vpnd v;
+	uint32_t soft, hard, lo = ~0u, hi = 0;
+	int in_range = 1;
+
+	memset(&v, 0, sizeof(v));
+	config_defaults(&v.cfg);
+	v.cfg.child_lifetime = 60;
+	v.cfg.rekey_margin = 27; /* jitter 0..9 */
+	for (int i = 0; i < 2000; i++) {
+		lifetime_child_times(&v, &soft, &hard);
+		in_range &= hard == 60 && soft >= 60 - 27 - 9 && soft <= 60 - 27;
+		lo = soft < lo ? soft : lo;
+		hi = soft > hi ? soft : hi;
+	}
+	OK(in_range, "soft lifetime = lifetime - margin - jitter(0..margin/3), hard = lifetime");
+	OK(lo == 24 && hi == 33, "jitter covers its whole range (soft %u..%u)", lo, hi);
+	config_defaults(&v.cfg);
+	lifetime_child_times(&v, &soft, &hard);
+	OK(hard == 28800 && soft <= 28800 - 540 && soft >= 28800 - 720, "defaults: soft %u of hard %u", soft, hard);
+}
+
+static void test_nonce_cmp(void)
+{
+	const uint8_t a[4] = { 1, 2, 3, 4 }, b[4] = { 1, 2, 3, 5 }, c[3] = { 1, 2, 3 }, d[2] = { 0xff, 0 };
+	OK(nonce_cmp(a, 4, b, 4) < 0 && nonce_cmp(b, 4, a, 4) > 0, "nonces compare as big-endian byte strings");
+	OK(nonce_cmp(a, 4, a, 4) == 0, "equal nonces compare equal");
+	OK(nonce_cmp(c, 3, a, 4) < 0 && nonce_cmp(a, 4, c, 3) > 0, "a prefix is the lower nonce");
+	OK(nonce_cmp(d, 2, a, 4) > 0, "the first differing byte decides, not the length");
+}
+
+/* one netlink message: header + body */
+static size_t put_msg(uint8_t *buf, uint16_t type, const void *body, size_t blen)
+{
+	struct nlmsghdr h = { .nlmsg_len = (uint32_t)NLMSG_LENGTH(blen), .nlmsg_type = type };
+	memcpy(buf, &h, sizeof(h));
+	memcpy(buf + NLMSG_HDRLEN, body, blen);
+	return NLMSG_ALIGN(h.nlmsg_len);
+}
+
+static void expire_body(struct xfrm_user_expire *e, uint32_t spi, uint32_t dst, uint32_t reqid, int hard)
+{
+	memset(e, 0, sizeof(*e));
+	e->state.family = AF_INET;
+	e->state.id.spi = htonl(spi);
+	e->state.id.daddr.a4 = htonl(dst);
+	e->state.id.proto = IPPROTO_ESP;
+	e->state.reqid = reqid;
+	e->hard = (uint8_t)hard;
+}
+
+static void test_expire_parse(void)
+{
+	static uint8_t buf[4096];
+	struct xfrm_user_expire e;
+	struct xfrm_expire ev[8];
+	size_t n = 0;
+
+	expire_body(&e, 0xc0001234, 0xc0000201, XFRM_REQID_BASE | 7, 0);
+	n += put_msg(buf + n, XFRM_MSG_EXPIRE, &e, sizeof(e));
+	n += put_msg(buf + n, XFRM_MSG_NEWSA, &e, sizeof(e)); /* not an expire: ignored */
+	expire_body(&e, 0xc0005678, 0xc0000202, XFRM_REQID_BASE | 7, 1);
+	n += put_msg(buf + n, XFRM_MSG_EXPIRE, &e, sizeof(e));
+	int k = xfrm_parse_expire(buf, n, ev, 8);
+	OK(k == 2 && ev[0].spi == 0xc0001234 && ev[0].dst == 0xc0000201 && !ev[0].hard &&
+	   ev[0].reqid == (XFRM_REQID_BASE | 7) && ev[0].proto == IPPROTO_ESP && ev[1].spi == 0xc0005678 && ev[1].hard,
+	   "two expire messages parsed (soft, hard), another type skipped");
+	OK(xfrm_parse_expire(buf, n, ev, 1) == 1, "at most max events stored");
+	/* a short expire body (no 'hard' byte) is not read */
+	size_t m = put_msg(buf, XFRM_MSG_EXPIRE, &e, sizeof(e.state));
+	OK(xfrm_parse_expire(buf, m, ev, 8) == 0, "an expire message shorter than xfrm_user_expire ignored");
+	/* the buffer ends inside the message: nothing read past len */
+	n = put_msg(buf, XFRM_MSG_EXPIRE, &e, sizeof(e));
+	OK(xfrm_parse_expire(buf, n - 8, ev, 8) == 0, "a truncated datagram yields nothing");
+	OK(xfrm_parse_expire(buf, 10, ev, 8) == 0, "less than a netlink header yields nothing");
+	/* a length field that lies */
+	struct nlmsghdr h;
+	memcpy(&h, buf, sizeof(h));
+	h.nlmsg_len = 0xffffff00u;
+	memcpy(buf, &h, sizeof(h));
+	OK(xfrm_parse_expire(buf, n, ev, 8) == 0, "nlmsg_len beyond the datagram stops the parse");
+	h.nlmsg_len = 4;
+	memcpy(buf, &h, sizeof(h));
+	OK(xfrm_parse_expire(buf, n, ev, 8) == 0, "nlmsg_len below the header size stops the parse (no loop)");
+	/* IPv6 states are not ours */
+	expire_body(&e, 1, 2, XFRM_REQID_BASE, 1);
+	e.state.family = AF_INET6;
+	n = put_msg(buf, XFRM_MSG_EXPIRE, &e, sizeof(e));
+	OK(xfrm_parse_expire(buf, n, ev, 8) == 0, "an IPv6 expire ignored");
+}
+
+void test_lifetime(void)
+{
+	test_lifetime_config();
+	test_child_times();
+	test_nonce_cmp();
+	test_expire_parse();
+}
