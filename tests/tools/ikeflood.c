@@ -75,11 +75,12 @@ struct opts {
 	int prefix;
 	unsigned rate, seconds, linger;
 	uint16_t port, sport, group;
+	int answer_cookies;
 	char iface[IF_NAMESIZE];
 };
 
 struct counts {
-	uint64_t sent, send_err, replies, cookies, full, other;
+	uint64_t sent, send_err, replies, cookies, full, other, answered, answer_err;
 	uint64_t first_cookie_after; /* full responses seen before the first cookie */
 	int seen_cookie;
 	uint16_t *full_per_src;
@@ -126,6 +127,7 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: ikeflood --dst IP --sources NET/PREFIX --rate N --seconds S\n"
 		   "                [--port 500] [--sport 500] [--group 19|20] [--iface eth0] [--linger 3]\n"
+		   "                [--answer-cookies]\n"
 		   "  rate 1..%u packets/s, seconds 1..%u, prefix %d..32, linger 0..%u s\n",
 		MAX_RATE, MAX_SECONDS, MIN_PREFIX, MAX_LINGER);
 }
@@ -181,7 +183,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "rate", required_argument, NULL, 'r' }, { "seconds", required_argument, NULL, 't' },
 		{ "port", required_argument, NULL, 'p' }, { "sport", required_argument, NULL, 'q' },
 		{ "group", required_argument, NULL, 'g' }, { "iface", required_argument, NULL, 'i' },
-		{ "linger", required_argument, NULL, 'l' }, { "help", no_argument, NULL, 'h' },
+		{ "linger", required_argument, NULL, 'l' }, { "answer-cookies", no_argument, NULL, 'a' },
+		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int have_dst = 0, have_src = 0, have_rate = 0, have_secs = 0, c;
@@ -240,6 +243,9 @@ static int parse_args(int argc, char **argv, struct opts *o)
 				return fprintf(stderr, "ikeflood: --linger: expected 0..%u, got %s\n", MAX_LINGER,
 					       optarg), -1;
 			break;
+		case 'a':
+			o->answer_cookies = 1;
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -283,7 +289,18 @@ struct tmpl {
 	uint8_t pkt[MAX_PKT];  /* IPv4 + UDP + IKE_SA_INIT */
 	size_t len;
 	size_t spi_off, nonce_off, natsrc_off, natdst_off;
-	EVP_MD *sha1;
+	EVP_MD *sha1, *sha256;
+	uint8_t nonce_key[32];
+};
+
+/* Everything one run needs: the echo of a cookie is sent from the receive
+ * path, so it needs the raw socket and the template too. */
+struct run {
+	struct opts o;
+	struct counts c;
+	struct tmpl t;
+	int raw, cap;
+	uint64_t total;        /* rate x seconds: the bound on first requests and on cookie answers */
 };
 
 static size_t payload_hdr(uint8_t *p, uint8_t next, size_t len)
@@ -366,8 +383,9 @@ static int build_template(struct tmpl *t, const struct opts *o)
 	put32(ip + 16, o->dst);
 	t->len = 28 + ike_len;
 	t->sha1 = EVP_MD_fetch(NULL, "SHA1", NULL);
-	if (!t->sha1) {
-		fprintf(stderr, "build_template: no SHA-1 in libcrypto\n");
+	t->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+	if (!t->sha1 || !t->sha256 || getrandom(t->nonce_key, sizeof(t->nonce_key), 0) != sizeof(t->nonce_key)) {
+		fprintf(stderr, "build_template: no SHA-1/SHA-256 in libcrypto or no random key\n");
 		return -1;
 	}
 	return 0;
@@ -400,20 +418,63 @@ static uint16_t udp_csum(const uint8_t *pkt, size_t len)
 	return c ? c : 0xffff;
 }
 
-static int send_one(int fd, struct tmpl *t, const struct opts *o, uint32_t src)
+/* The nonce is a function of the SPI (SHA-256 of a per-run key and SPIi):
+ * a cookie is bound to Ni and SPIi, so answering one needs the same nonce
+ * again without remembering every request sent. */
+static int fill_request(const struct run *r, uint8_t *pkt, size_t len, size_t shift, uint32_t src)
 {
-	uint8_t *spi = t->pkt + t->spi_off;
-	struct sockaddr_in to = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(o->dst) };
+	const struct tmpl *t = &r->t;
+	const uint8_t *spi = pkt + t->spi_off;
+	uint8_t d[32 + 8];
 
-	put32(t->pkt + 12, src);
-	rnd_fill(spi, 8);
-	rnd_fill(t->pkt + t->nonce_off, 32);
-	if (nat_hash(t, spi, src, o->sport, t->pkt + t->natsrc_off) < 0 ||
-	    nat_hash(t, spi, o->dst, o->port, t->pkt + t->natdst_off) < 0)
+	put32(pkt + 12, src);
+	memcpy(d, t->nonce_key, 32);
+	memcpy(d + 32, spi, 8);
+	if (EVP_Digest(d, sizeof(d), pkt + t->nonce_off + shift, NULL, t->sha256, NULL) != 1 ||
+	    nat_hash(t, spi, src, r->o.sport, pkt + t->natsrc_off + shift) < 0 ||
+	    nat_hash(t, spi, r->o.dst, r->o.port, pkt + t->natdst_off + shift) < 0)
 		return -1;
-	put16(t->pkt + 26, 0);
-	put16(t->pkt + 26, udp_csum(t->pkt, t->len));
-	return sendto(fd, t->pkt, t->len, 0, (struct sockaddr *)&to, sizeof(to)) == (ssize_t)t->len ? 0 : -1;
+	put16(pkt + 26, 0);
+	put16(pkt + 26, udp_csum(pkt, len));
+	return 0;
+}
+
+static int send_pkt(const struct run *r, const uint8_t *pkt, size_t len)
+{
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(r->o.dst) };
+	return sendto(r->raw, pkt, len, 0, (struct sockaddr *)&to, sizeof(to)) == (ssize_t)len ? 0 : -1;
+}
+
+static int send_one(struct run *r, uint32_t src)
+{
+	rnd_fill(r->t.pkt + r->t.spi_off, 8);
+	if (fill_request(r, r->t.pkt, r->t.len, 0, src) < 0)
+		return -1;
+	return send_pkt(r, r->t.pkt, r->t.len);
+}
+
+/* --answer-cookies: the request again with the COOKIE notify first
+ * (RFC 7296 2.6), as a client that can receive would send it. */
+static void answer_cookie(struct run *r, uint32_t src, const uint8_t *spi, const uint8_t *cookie, size_t clen)
+{
+	uint8_t pkt[MAX_PKT + 8 + 64];
+	size_t shift = 8 + clen, len = r->t.len + shift;
+
+	if (clen == 0 || clen > 64 || r->c.answered >= r->total)
+		return;
+	memcpy(pkt, r->t.pkt, 28 + IKE_HDR);
+	notify(pkt + 28 + IKE_HDR, PL_SA, N_COOKIE, clen);
+	memcpy(pkt + 28 + IKE_HDR + 8, cookie, clen);
+	memcpy(pkt + 28 + IKE_HDR + shift, r->t.pkt + 28 + IKE_HDR, r->t.len - 28 - IKE_HDR);
+	memcpy(pkt + r->t.spi_off, spi, 8);
+	pkt[28 + 16] = PL_NOTIFY;
+	put32(pkt + 28 + 24, (uint32_t)(len - 28));
+	put16(pkt + 24, (uint16_t)(len - 20));
+	put16(pkt + 2, (uint16_t)len);
+	if (fill_request(r, pkt, len, shift, src) < 0 || send_pkt(r, pkt, len) < 0)
+		r->c.answer_err++;
+	else
+		r->c.answered++;
 }
 
 static void note_other(struct counts *c, uint16_t type)
@@ -428,8 +489,10 @@ static void note_other(struct counts *c, uint16_t type)
 
 /* One frame from the capture socket: an IKE_SA_INIT response from the box
  * to one of our spoofed sources is classified; everything else ignored. */
-static void classify(struct counts *c, const struct opts *o, const uint8_t *p, size_t n)
+static void classify(struct run *r, const uint8_t *p, size_t n)
 {
+	struct counts *c = &r->c;
+	const struct opts *o = &r->o;
 	if (n < 20 || (p[0] >> 4) != 4 || p[9] != IPPROTO_UDP)
 		return;
 	size_t ihl = (size_t)(p[0] & 15) * 4;
@@ -451,6 +514,8 @@ static void classify(struct counts *c, const struct opts *o, const uint8_t *p, s
 	c->replies++;
 	int full = 0;
 	uint16_t first_notify = 0;
+	const uint8_t *ndata = NULL;
+	size_t nlen = 0;
 	uint8_t next = ike[16];
 	size_t off = IKE_HDR;
 	while (next && off + 4 <= len) {
@@ -459,8 +524,14 @@ static void classify(struct counts *c, const struct opts *o, const uint8_t *p, s
 			break;
 		if (next == PL_KE)
 			full = 1;
-		if (next == PL_NOTIFY && plen >= 8 && !first_notify)
+		if (next == PL_NOTIFY && plen >= 8 && !first_notify) {
 			first_notify = get16(ike + off + 6);
+			size_t spisz = ike[off + 5];
+			if (8 + spisz <= plen) {
+				ndata = ike + off + 8 + spisz;
+				nlen = plen - 8 - spisz;
+			}
+		}
 		next = ike[off];
 		off += plen;
 	}
@@ -474,24 +545,26 @@ static void classify(struct counts *c, const struct opts *o, const uint8_t *p, s
 	} else if (first_notify == N_COOKIE) {
 		c->cookies++;
 		c->seen_cookie = 1;
+		if (o->answer_cookies == 1 && ndata)
+			answer_cookie(r, dst, ike, ndata, nlen);
 	} else {
 		c->other++;
 		note_other(c, first_notify);
 	}
 }
 
-static void drain(int fd, struct counts *c, const struct opts *o)
+static void drain(struct run *r)
 {
 	static uint8_t buf[65536];
 	for (;;) {
 		struct sockaddr_ll from;
 		socklen_t fl = sizeof(from);
-		ssize_t n = recvfrom(fd, buf, sizeof(buf), MSG_DONTWAIT, (struct sockaddr *)&from, &fl);
+		ssize_t n = recvfrom(r->cap, buf, sizeof(buf), MSG_DONTWAIT, (struct sockaddr *)&from, &fl);
 		if (n < 0)
 			return;
 		if (from.sll_pkttype == PACKET_OUTGOING)
 			continue;
-		classify(c, o, buf, (size_t)n);
+		classify(r, buf, (size_t)n);
 	}
 }
 
@@ -551,18 +624,23 @@ static void wait_rx(int fd, double secs)
 	ppoll(&pf, 1, &ts, NULL);
 }
 
-static void print_summary(const struct counts *c, const struct opts *o, double elapsed, const char *drops)
+static void print_summary(const struct run *r, double elapsed, const char *drops)
 {
+	const struct counts *c = &r->c;
 	unsigned maxf = 0;
-	uint64_t used = c->sent < o->nsrc ? c->sent : o->nsrc;
-	for (uint32_t i = 0; i < o->nsrc; i++)
+	uint64_t used = c->sent < r->o.nsrc ? c->sent : r->o.nsrc;
+	for (uint32_t i = 0; i < r->o.nsrc; i++)
 		if (c->full_per_src[i] > maxf)
 			maxf = c->full_per_src[i];
 	printf("ikeflood: sent=%" PRIu64 " seconds=%.2f rate=%.0f sources=%" PRIu64 " replies=%" PRIu64
 	       " cookies=%" PRIu64 " full=%" PRIu64 " other=%" PRIu64 " max_full_per_source=%u"
-	       " first_cookie_after=%" PRIu64 " rx_drops=%s send_errors=%" PRIu64 " other_notifies=",
+	       " first_cookie_after=%" PRIu64 " rx_drops=%s send_errors=%" PRIu64,
 	       c->sent, elapsed, elapsed > 0 ? c->sent / elapsed : 0.0, used, c->replies, c->cookies,
-	       c->full, c->other, maxf, c->seen_cookie ? c->first_cookie_after : c->full, drops, c->send_err);
+	       c->full, c->other, maxf, c->seen_cookie ? c->first_cookie_after : c->full, drops,
+	       c->send_err + c->answer_err);
+	if (r->o.answer_cookies)
+		printf(" cookies_answered=%" PRIu64, c->answered);
+	printf(" other_notifies=");
 	int any = 0;
 	for (int i = 0; i < NTYPES && c->ntype_count[i]; i++, any = 1)
 		printf("%s%u:%" PRIu64, i ? "," : "", c->ntype[i], c->ntype_count[i]);
@@ -571,17 +649,14 @@ static void print_summary(const struct counts *c, const struct opts *o, double e
 
 int main(int argc, char **argv)
 {
-	struct opts o;
-	struct counts c;
-	struct tmpl t;
+	static struct run r;
 	struct tpacket_stats st = { 0 };
 	socklen_t sl = sizeof(st);
-	int raw = -1, cap = -1, rc = 1;
+	int rc = 1;
 	uint64_t seed;
 
-	memset(&c, 0, sizeof(c));
-	memset(&t, 0, sizeof(t));
-	if (parse_args(argc, argv, &o) < 0) {
+	r.raw = r.cap = -1;
+	if (parse_args(argc, argv, &r.o) < 0) {
 		usage(stderr);
 		return 2;
 	}
@@ -590,55 +665,58 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	rng_state = seed | 1;
-	c.full_per_src = calloc(o.nsrc, sizeof(*c.full_per_src));
-	if (!c.full_per_src) {
+	r.c.full_per_src = calloc(r.o.nsrc, sizeof(*r.c.full_per_src));
+	if (!r.c.full_per_src) {
 		fprintf(stderr, "ikeflood: out of memory\n");
 		goto out;
 	}
-	if (build_template(&t, &o) < 0 || (cap = open_capture(&o)) < 0 || (raw = open_raw()) < 0)
+	if (build_template(&r.t, &r.o) < 0 || (r.cap = open_capture(&r.o)) < 0 || (r.raw = open_raw()) < 0)
 		goto out;
-	discard(cap);          /* nothing from before the start counts */
-	getsockopt(cap, SOL_PACKET, PACKET_STATISTICS, &st, &sl);   /* resets the counters */
+	discard(r.cap);        /* nothing from before the start counts */
+	getsockopt(r.cap, SOL_PACKET, PACKET_STATISTICS, &st, &sl);   /* resets the counters */
 
-	uint64_t total = (uint64_t)o.rate * o.seconds;
-	double start = now_s(), end = start + o.seconds, last = start, tnow;
+	r.total = (uint64_t)r.o.rate * r.o.seconds;
+	double start = now_s(), end = start + r.o.seconds, last = start, tnow;
 	uint32_t next_src = 0;
-	while ((tnow = now_s()) < end && c.sent + c.send_err < total) {
-		uint64_t due = (uint64_t)((tnow - start) * o.rate) + 1;
-		if (due > total)
-			due = total;
-		for (int k = 0; k < BURST && c.sent + c.send_err < due; k++) {
-			if (send_one(raw, &t, &o, o.net + next_src) == 0) {
-				c.sent++;
+	while ((tnow = now_s()) < end && r.c.sent + r.c.send_err < r.total) {
+		uint64_t due = (uint64_t)((tnow - start) * r.o.rate) + 1;
+		if (due > r.total)
+			due = r.total;
+		for (int k = 0; k < BURST && r.c.sent + r.c.send_err < due; k++) {
+			if (send_one(&r, r.o.net + next_src) == 0) {
+				r.c.sent++;
 				last = now_s();
 			} else {
-				c.send_err++;
+				r.c.send_err++;
 			}
-			next_src = (next_src + 1) % o.nsrc;
+			next_src = (next_src + 1) % r.o.nsrc;
 		}
-		drain(cap, &c, &o);
-		wait_rx(cap, start + (double)(c.sent + c.send_err) / o.rate - now_s());
+		drain(&r);
+		wait_rx(r.cap, start + (double)(r.c.sent + r.c.send_err) / r.o.rate - now_s());
 	}
 	/* N packets at R/s span N/R s: the last one owns a slot too */
-	double elapsed = c.sent ? last - start + 1.0 / o.rate : 0;
-	/* the last answers are still on their way */
-	for (double stop = now_s() + o.linger; (tnow = now_s()) < stop;) {
-		drain(cap, &c, &o);
-		wait_rx(cap, stop - tnow);
+	double elapsed = r.c.sent ? last - start + 1.0 / r.o.rate : 0;
+	/* the last answers are still on their way (cookie answers stop with
+	 * the flood: only its own seconds count) */
+	r.o.answer_cookies = r.o.answer_cookies ? 2 : 0;
+	for (double stop = now_s() + r.o.linger; (tnow = now_s()) < stop;) {
+		drain(&r);
+		wait_rx(r.cap, stop - tnow);
 	}
-	drain(cap, &c, &o);
+	drain(&r);
 	sl = sizeof(st);
 	char drops[24] = "unknown";
-	if (getsockopt(cap, SOL_PACKET, PACKET_STATISTICS, &st, &sl) == 0)
+	if (getsockopt(r.cap, SOL_PACKET, PACKET_STATISTICS, &st, &sl) == 0)
 		snprintf(drops, sizeof(drops), "%u", st.tp_drops);
-	print_summary(&c, &o, elapsed, drops);
+	print_summary(&r, elapsed, drops);
 	rc = 0;
 out:
-	if (raw >= 0)
-		close(raw);
-	if (cap >= 0)
-		close(cap);
-	EVP_MD_free(t.sha1);
-	free(c.full_per_src);
+	if (r.raw >= 0)
+		close(r.raw);
+	if (r.cap >= 0)
+		close(r.cap);
+	EVP_MD_free(r.t.sha1);
+	EVP_MD_free(r.t.sha256);
+	free(r.c.full_per_src);
 	return rc;
 }
