@@ -4,7 +4,7 @@
  *
  *   ikeflood --dst 192.0.2.1 --sources 198.18.0.0/15 --rate 2000 --seconds 40
  *            [--port 500] [--sport 500] [--group 19|20] [--iface eth0]
- *            [--linger 3]
+ *            [--linger 3] [--answer-cookies]
  *
  * Sends IKE_SA_INIT requests that vpnd would accept (aes256gcm16-prfsha384
  * with ecp256 or ecp384, a KE carrying a valid public value, a Nonce and
@@ -20,6 +20,13 @@
  *   ikeflood: sent=N seconds=S rate=R sources=M replies=X cookies=C full=F
  *             other=O max_full_per_source=K first_cookie_after=P rx_drops=D
  *             send_errors=E other_notifies=TYPE:COUNT,...
+ *
+ * --answer-cookies plays sources that can receive (a botnet, not
+ * spoofers): each COOKIE that comes back during the flood is answered once
+ * with the same request (same SPIi and nonce: the nonce is derived from the
+ * SPI) led by the cookie, as RFC 7296 2.6 asks; the summary then also has
+ * cookies_answered=N. At most rate x seconds answers: the run stays bounded
+ * by 2 x rate x seconds packets.
  *
  * first_cookie_after: full responses received before the first COOKIE;
  * rx_drops: packets the kernel dropped on our capture socket (the counts
