@@ -63,8 +63,18 @@ int ike_parse_chain(uint8_t np, const uint8_t *p, size_t len, struct ike_msg *m)
 int ike_parse(const uint8_t *p, size_t len, struct ike_msg *m)
 {
 	memset(m, 0, sizeof(*m));
-	if (ike_parse_header(p, len, &m->hdr) < 0)
+	if (ike_parse_header(p, len, &m->hdr) < 0) {
+		/* ike_parse_header filled the fields before it refused the version */
+		if (len >= IKE_HDR_LEN && m->hdr.length == len && (m->hdr.version >> 4) > 2 &&
+		    m->hdr.exch == EXCH_IKE_SA_INIT &&
+		    (m->hdr.flags & (HDR_F_INITIATOR | HDR_F_RESPONSE)) == HDR_F_INITIATOR) {
+			m->raw = p;
+			m->rawlen = len;
+			m->bad_major = m->hdr.version;
+			return 0;
+		}
 		return -1;
+	}
 	m->raw = p;
 	m->rawlen = len;
 	if (ike_parse_chain(m->hdr.np, p + IKE_HDR_LEN, len - IKE_HDR_LEN, m) < 0)
@@ -78,6 +88,14 @@ const struct ike_payload *ike_find(const struct ike_msg *m, uint8_t type)
 		if (m->pl[i].type == type)
 			return &m->pl[i];
 	return NULL;
+}
+
+int ike_count(const struct ike_msg *m, uint8_t type)
+{
+	int n = 0;
+	for (int i = 0; i < m->npl; i++)
+		n += m->pl[i].type == type;
+	return n;
 }
 
 int ike_parse_sa(const uint8_t *p, size_t len, struct ike_proposal *props, int max, int *n)

@@ -33,6 +33,7 @@ struct ike_msg {
 	struct ike_payload pl[IKE_MAX_PAYLOADS];
 	int npl;
 	uint8_t bad_critical; /* type of an unknown critical payload, 0 if none */
+	uint8_t bad_major;    /* version byte of a higher-major IKE_SA_INIT request, see ike_parse */
 };
 
 struct ike_transform { uint8_t type; uint16_t id; uint16_t keylen; };
@@ -61,10 +62,17 @@ struct ike_cp_attr { uint16_t type; const uint8_t *val; uint16_t len; };
 int ike_parse_header(const uint8_t *p, size_t len, struct ike_hdr *h);
 /* Parse a payload chain starting with type 'first' in p[0..len). */
 int ike_parse_chain(uint8_t first, const uint8_t *p, size_t len, struct ike_msg *m);
-/* Header + outer chain + structural validation of every known payload. */
+/* Header + outer chain + structural validation of every known payload.
+ * One exception: an IKE_SA_INIT request with a higher major version is
+ * returned as its header alone (no payloads) with bad_major set, so the
+ * responder can answer INVALID_MAJOR_VERSION (RFC 7296 2.5); every other
+ * message with a foreign version is refused. */
 int ike_parse(const uint8_t *p, size_t len, struct ike_msg *m);
 int ike_validate_payloads(const struct ike_msg *m);
 const struct ike_payload *ike_find(const struct ike_msg *m, uint8_t type);
+/* How many payloads of a type the message has (duplicates are a syntax
+ * error where RFC 7296 allows one). */
+int ike_count(const struct ike_msg *m, uint8_t type);
 
 int ike_parse_sa(const uint8_t *p, size_t len, struct ike_proposal *props, int max, int *n);
 int ike_parse_ke(const uint8_t *p, size_t len, uint16_t *group, const uint8_t **data, size_t *dlen);

@@ -327,6 +327,13 @@ static void handle_init(struct vpnd *v, const struct ike_msg *m, uint32_t src, u
 	static const uint8_t zero[8];
 	int nprops;
 
+	if (m->bad_major) {
+		/* RFC 7296 2.5: drop it, and name the version we speak (in the
+		 * response header); never more bytes out than came in */
+		if (m->rawlen >= IKE_HDR_LEN + 8)
+			send_init_notify(v, &m->hdr, dst, src, sport, natt, N_INVALID_MAJOR_VERSION, NULL, 0);
+		return;
+	}
 	if (m->hdr.msgid != 0 || memcmp(m->hdr.spi_r, zero, 8) != 0)
 		return;
 	if ((sa = sa_find_init(v, m->hdr.spi_i, src, sport))) {
@@ -339,8 +346,12 @@ static void handle_init(struct vpnd *v, const struct ike_msg *m, uint32_t src, u
 		send_init_notify(v, &m->hdr, dst, src, sport, natt, N_UNSUPPORTED_CRITICAL_PAYLOAD, &t, 1);
 		return;
 	}
-	if (!psa || !pke || !pn) {
-		send_init_notify(v, &m->hdr, dst, src, sport, natt, N_INVALID_SYNTAX, NULL, 0);
+	/* A syntax error in IKE_SA_INIT is dropped: INVALID_SYNTAX may only
+	 * be sent in an encrypted message (RFC 7296 3.10.1).  One SA, KE and
+	 * Nonce each: a second one is a syntax error, not something to pick from. */
+	if (!psa || !pke || !pn || ike_count(m, PL_SA) > 1 || ike_count(m, PL_KE) > 1 ||
+	    ike_count(m, PL_NONCE) > 1) {
+		LOGD("IKE_SA_INIT without exactly one SA, KE and Nonce: dropped");
 		return;
 	}
 	if (cookie_gate(v, m, pn, src, sport, dst, natt))
@@ -361,8 +372,10 @@ static void handle_init(struct vpnd *v, const struct ike_msg *m, uint32_t src, u
 		send_init_notify(v, &m->hdr, dst, src, sport, natt, N_INVALID_KE_PAYLOAD, g, 2);
 		goto out;
 	}
-	if (kelen != dh_public_len(group)) {
-		send_init_notify(v, &m->hdr, dst, src, sport, natt, N_INVALID_SYNTAX, NULL, 0);
+	/* RFC 6989: a public value that fails the checks is refused, before
+	 * any key is generated; dropped, like any syntax error here */
+	if (kelen != dh_public_len(group) || dh_check_peer(group, ke, kelen) < 0) {
+		LOGD("IKE_SA_INIT with an invalid KE for group %u: dropped", group);
 		goto out;
 	}
 	sa = calloc(1, sizeof(*sa));
@@ -389,11 +402,8 @@ static void handle_init(struct vpnd *v, const struct ike_msg *m, uint32_t src, u
 	if (RAND_bytes(sa->nr, 32) != 1)
 		goto out;
 	slen = sizeof(gir);
-	if (dh_derive(dh, ke, kelen, gir, &slen) < 0) {
-		/* RFC 6989: an invalid public value is refused */
-		send_init_notify(v, &m->hdr, dst, src, sport, natt, N_INVALID_SYNTAX, NULL, 0);
-		goto out;
-	}
+	if (dh_derive(dh, ke, kelen, gir, &slen) < 0)
+		goto out; /* checked above; X25519's all-zero secret is caught here */
 	if (dh_public(dh, kebuf, sizeof(kebuf)) < 0 ||
 	    ike_skeyseed(ch.prf, sa->ni, sa->nilen, sa->nr, sa->nrlen, gir, slen, skeyseed) < 0 ||
 	    ike_derive_keys(&ch, skeyseed, sa->ni, sa->nilen, sa->nr, sa->nrlen, sa->spi_i,
@@ -518,13 +528,20 @@ static void handle_auth(struct vpnd *v, struct ike_sa *sa, const struct ike_msg 
 	buf_init(&idr);
 	buf_init(&sig);
 	ikeb_init(&out);
-	if (!pid || ike_parse_id(pid->body, pid->len, &idt, &idd, &idl) < 0) {
+	/* at most one of each (RFC 7296 1.2): a second IDi or AUTH is a
+	 * syntax error, not a second chance */
+	if (!pid || ike_parse_id(pid->body, pid->len, &idt, &idd, &idl) < 0 || ike_count(in, PL_IDI) > 1 ||
+	    ike_count(in, PL_IDR) > 1 || ike_count(in, PL_AUTH) > 1 || ike_count(in, PL_SA) > 1 ||
+	    ike_count(in, PL_TSI) > 1 || ike_count(in, PL_TSR) > 1 || ike_count(in, PL_CP) > 1) {
+		LOGD("IKE_AUTH without exactly one IDi, or with duplicate payloads");
 		auth_fail_reply(v, sa, msgid, N_INVALID_SYNTAX);
 		goto out;
 	}
 	auth_id_string(idt, idd, idl, sa->id, sizeof(sa->id));
 	if (!pauth) {
-		reason = ike_find(in, PL_EAP) || !pauth ? "eap_not_configured" : "other";
+		/* no AUTH: the initiator asks for EAP (RFC 7296 2.16), which we
+		 * do not offer: certificates only */
+		reason = "eap_not_configured";
 		goto fail;
 	}
 	ike_parse_auth(pauth->body, pauth->len, &method, &authd, &authl);
@@ -762,7 +779,8 @@ static void handle_info(struct vpnd *v, struct ike_sa *sa, const struct ike_msg 
 
 /* Decrypt an SK or (reassembled) SKF message.  Returns 1 with *inner
  * filled when a complete message is available, 0 when waiting for more
- * fragments or on a retransmission, -1 to drop. */
+ * fragments or on a retransmission, -1 to drop (does not decrypt), -2
+ * when it decrypted (so it is authentic) but its payloads are malformed. */
 static int open_message(struct vpnd *v, struct ike_sa *sa, const struct ike_msg *m, struct buf *plain,
 			struct ike_msg *inner, int *retransmit)
 {
@@ -776,8 +794,9 @@ static int open_message(struct vpnd *v, struct ike_sa *sa, const struct ike_msg 
 		off = (size_t)(sk->body - m->raw);
 		if (ike_sk_open(&sa->keys, 1, m->raw, m->rawlen, off, plain) < 0)
 			return -1;
-		if (ike_parse_chain(sk->np, plain->p, plain->len, inner) < 0 || ike_validate_payloads(inner) < 0)
-			return -1;
+		if (ike_parse_chain(sk->np, plain->p, plain->len, inner) < 0 || ike_validate_payloads(inner) < 0 ||
+		    ike_find(inner, PL_SK) || ike_find(inner, PL_SKF))
+			return -2; /* authentic, but malformed (SK inside SK: RFC 7296 3.14) */
 		return 1;
 	}
 	if (!skf || !sa->frag_ok)
@@ -811,9 +830,11 @@ static int open_message(struct vpnd *v, struct ike_sa *sa, const struct ike_msg 
 		buf_add(plain, sa->frag[i].p, sa->frag[i].len);
 	uint8_t np = sa->frag_np;
 	sa_clear_frags(sa);
-	if (plain->err || ike_parse_chain(np, plain->p, plain->len, inner) < 0 ||
-	    ike_validate_payloads(inner) < 0)
+	if (plain->err)
 		return -1;
+	if (ike_parse_chain(np, plain->p, plain->len, inner) < 0 || ike_validate_payloads(inner) < 0 ||
+	    ike_find(inner, PL_SK) || ike_find(inner, PL_SKF))
+		return -2;
 	return 1;
 }
 
@@ -842,9 +863,9 @@ static void handle_request(struct vpnd *v, struct ike_sa *sa, const struct ike_m
 	if (!inner)
 		goto out;
 	int r = open_message(v, sa, m, &plain, inner, &retr);
-	if (r <= 0) {
+	if (r == 0 || r == -1) {
 		if (r < 0)
-			LOGD("dropping a message that failed to decrypt or parse");
+			LOGD("dropping a message that failed to decrypt");
 		goto out;
 	}
 	/* authenticated: follow the peer's address (NAT-T port switch) */
@@ -854,13 +875,22 @@ static void handle_request(struct vpnd *v, struct ike_sa *sa, const struct ike_m
 	sa->natt = natt;
 	sa->last_seen = sa->last_active = time(NULL);
 	sa->expect_msgid++;
-	if (inner->bad_critical) {
+	if (r == -2 || inner->bad_critical) {
+		/* authentic but unusable: answered on its message ID, so both
+		 * sides stay in step (RFC 7296 2.5, 3.10.1); a failed IKE_AUTH
+		 * means no IKE SA (2.21.2) */
 		struct ike_builder out;
 		uint8_t t = inner->bad_critical;
+		LOGD("request %u: %s", m->hdr.msgid, r == -2 ? "malformed payloads" : "unknown critical payload");
 		ikeb_init(&out);
-		ikeb_notify(&out, 0, N_UNSUPPORTED_CRITICAL_PAYLOAD, NULL, 0, &t, 1);
+		if (r == -2)
+			ikeb_notify(&out, 0, N_INVALID_SYNTAX, NULL, 0, NULL, 0);
+		else
+			ikeb_notify(&out, 0, N_UNSUPPORTED_CRITICAL_PAYLOAD, NULL, 0, &t, 1);
 		send_encrypted(v, sa, m->hdr.exch, 1, m->hdr.msgid, &out);
 		ikeb_free(&out);
+		if (m->hdr.exch == EXCH_IKE_AUTH && sa->state == SA_HALF_OPEN)
+			sa->state = SA_DEAD;
 		goto out;
 	}
 	int handled = 1;

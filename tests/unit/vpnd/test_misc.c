@@ -354,8 +354,8 @@ static void test_init_exchange(void)
 	init_request(&req, spi3, "aes128-sha256-prfsha256-ecp256", 19, 1);
 	ike_input(&v, req.p, req.len, lo, cport, lo, 0);
 	n1 = recv_reply(cli, r1, sizeof(r1));
-	OK(n1 > 0 && ike_parse(r1, (size_t)n1, m) == 0 && !ike_find(m, PL_KE) && count_sas(&v) == 2,
-	   "KE with a point off the curve refused, no SA");
+	/* dropped: INVALID_SYNTAX may only be sent encrypted (RFC 7296 3.10.1) */
+	OK(n1 < 0 && count_sas(&v) == 2, "KE with a point off the curve refused (dropped, no answer), no SA");
 	buf_free(&req);
 
 	/* every truncation and a byte-flip sweep through the whole input path */

@@ -4,9 +4,16 @@
 #include "tap.h"
 #include "../../../src/vpnd/cfg_payload.h"
 #include "../../../src/vpnd/config.h"
+#include "../../../src/vpnd/dh.h"
 #include "../../../src/vpnd/ike_msg.h"
+#include "../../../src/vpnd/sa.h"
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 void test_msg(void);
 int build_sample(struct buf *out);
@@ -252,6 +259,214 @@ static void write_corpus(const char *dir)
 	ikeb_free(&b);
 }
 
+/* ---- malformed input (issue 5, tests/vpnd/test_malformed end to end) ---- */
+
+static int mal_udp(uint16_t *port)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t l = sizeof(a);
+	int one = 1;
+	if (fd < 0)
+		return -1;
+	setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 || getsockname(fd, (struct sockaddr *)&a, &l) < 0) {
+		close(fd);
+		return -1;
+	}
+	*port = ntohs(a.sin_port);
+	return fd;
+}
+
+static ssize_t mal_recv(int fd, uint8_t *b, size_t len)
+{
+	struct pollfd p = { fd, POLLIN, 0 };
+	return poll(&p, 1, 200) > 0 ? recv(fd, b, len, 0) : -1;
+}
+
+/* IKE_SA_INIT for aes256gcm16-prfsha256-ecp256; dup: that payload twice;
+ * version: the header's version byte; ke: the KE data (NULL: a real one). */
+static void mal_init(struct buf *out, const uint8_t *spi, uint8_t dup, uint8_t version, const uint8_t *ke)
+{
+	static const uint8_t zero[8];
+	struct ike_builder b;
+	struct ike_proposal p = { .num = 1, .proto = PROTO_IKE, .ntrans = 3,
+				  .t = { { TT_ENCR, ENCR_AES_GCM16, 256 }, { TT_PRF, 5, 0 }, { TT_DH, 19, 0 } } };
+	uint8_t pub[64], nonce[32], kh[4] = { 0, 19, 0, 0 };
+	struct dh *d = dh_new(19);
+	if (d)
+		dh_public(d, pub, sizeof(pub));
+	dh_free(d);
+	if (ke)
+		memcpy(pub, ke, sizeof(pub));
+	memset(nonce, 9, sizeof(nonce));
+	ikeb_init(&b);
+	ikeb_header(&b, spi, zero, EXCH_IKE_SA_INIT, HDR_F_INITIATOR, 0);
+	for (int i = 0; i < 1 + (dup == PL_SA); i++)
+		ikeb_proposal(&b, &p);
+	for (int i = 0; i < 1 + (dup == PL_KE); i++)
+		ikeb_simple(&b, PL_KE, kh, 4, pub, sizeof(pub));
+	for (int i = 0; i < 1 + (dup == PL_NONCE); i++)
+		ikeb_simple(&b, PL_NONCE, NULL, 0, nonce, sizeof(nonce));
+	ikeb_finish(&b);
+	if (!b.b.err)
+		b.b.p[17] = version;
+	*out = b.b;
+}
+
+static int mal_count(const struct vpnd *v)
+{
+	int n = 0;
+	for (const struct ike_sa *s = v->sas; s; s = s->next)
+		n++;
+	return n;
+}
+
+/* An encrypted request on a half-open SA, sealed with the initiator's keys
+ * (the SA holds both directions), inner chain given raw. */
+static void mal_sk(struct buf *out, struct ike_sa *sa, uint8_t exch, uint32_t msgid, uint8_t first,
+		   const uint8_t *chain, size_t len)
+{
+	struct ike_builder b;
+	ikeb_init(&b);
+	ikeb_header(&b, sa->spi_i, sa->spi_r, exch, HDR_F_INITIATOR, msgid);
+	ikeb_begin(&b, PL_SK);
+	if (!b.b.err)
+		b.b.p[IKE_HDR_LEN] = first;
+	ike_sk_seal(&sa->keys, 0, &b.b, b.b.len, chain, len);
+	*out = b.b;
+}
+
+/* The first error notify inside an encrypted response, 0 if none. */
+static uint16_t mal_sk_notify(struct ike_sa *sa, const uint8_t *r, size_t n, uint32_t *msgid)
+{
+	struct ike_msg *m = calloc(1, sizeof(*m)), *in = calloc(1, sizeof(*in));
+	struct buf plain;
+	struct ike_notify nt;
+	uint16_t t = 0;
+	buf_init(&plain);
+	const struct ike_payload *sk = m && in && ike_parse(r, n, m) == 0 ? ike_find(m, PL_SK) : NULL;
+	if (sk && ike_sk_open(&sa->keys, 0, r, n, (size_t)(sk->body - r), &plain) == 0 &&
+	    ike_parse_chain(sk->np, plain.p, plain.len, in) == 0) {
+		*msgid = m->hdr.msgid;
+		for (int i = 0; i < in->npl && !t; i++)
+			if (in->pl[i].type == PL_NOTIFY && ike_parse_notify(in->pl[i].body, in->pl[i].len, &nt) == 0 &&
+			    nt.type < 16384)
+				t = nt.type;
+	}
+	buf_free(&plain);
+	free(m);
+	free(in);
+	return t;
+}
+
+static void test_malformed_input(void)
+{
+	static struct vpnd v;
+	struct ike_msg *m = calloc(1, sizeof(*m));
+	struct ike_notify nt;
+	struct buf req;
+	uint8_t r[4096], spi[8] = { 0x5a, 1, 2, 3, 4, 5, 6, 7 };
+	uint16_t sport, cport;
+	const uint32_t lo = 0x7f000001;
+	uint32_t id = 0;
+	ssize_t n;
+
+	/* the parser: a higher major version only for an IKE_SA_INIT request */
+	mal_init(&req, spi, 0, 0x30, NULL);
+	OK(ike_parse(req.p, req.len, m) == 0 && m->bad_major == 0x30 && m->npl == 0,
+	   "IKE_SA_INIT request with major version 3: header only, bad_major set");
+	req.p[19] = HDR_F_RESPONSE;
+	OK(ike_parse(req.p, req.len, m) < 0, "a version-3 response refused");
+	req.p[19] = HDR_F_INITIATOR;
+	req.p[18] = EXCH_INFORMATIONAL;
+	OK(ike_parse(req.p, req.len, m) < 0, "a version-3 INFORMATIONAL refused");
+	req.p[17] = 0x21;
+	req.p[18] = EXCH_IKE_SA_INIT;
+	OK(ike_parse(req.p, req.len, m) == 0 && !m->bad_major && m->npl == 3, "minor version 1 accepted as 2.0");
+	buf_free(&req);
+	mal_init(&req, spi, PL_KE, IKE_VERSION, NULL);
+	OK(ike_parse(req.p, req.len, m) == 0 && ike_count(m, PL_KE) == 2 && ike_count(m, PL_SA) == 1 &&
+	   ike_count(m, PL_AUTH) == 0, "ike_count counts duplicate payloads");
+	buf_free(&req);
+
+	/* the responder, over UDP on 127.0.0.1 */
+	memset(&v, 0, sizeof(v));
+	config_defaults(&v.cfg);
+	v.xfrm_fd = -1;
+	v.sock_ike = mal_udp(&sport);
+	v.sock_natt = v.sock_ike;
+	int cli = mal_udp(&cport);
+	OK(v.sock_ike >= 0 && cli >= 0, "loopback UDP sockets for the malformed-input tests");
+	for (uint8_t t = PL_SA; t <= PL_NONCE; t = t == PL_SA ? PL_KE : t == PL_KE ? PL_NONCE : 0xff) {
+		spi[1] = t;
+		mal_init(&req, spi, t, IKE_VERSION, NULL);
+		ike_input(&v, req.p, req.len, lo, cport, lo, 0);
+		OK(mal_recv(cli, r, sizeof(r)) < 0 && mal_count(&v) == 0,
+		   "IKE_SA_INIT with two payloads of type %u: dropped, no SA", t);
+		buf_free(&req);
+	}
+	uint8_t off[64] = { 0 };
+	off[31] = off[63] = 1;
+	mal_init(&req, spi, 0, IKE_VERSION, off);
+	ike_input(&v, req.p, req.len, lo, cport, lo, 0);
+	OK(mal_recv(cli, r, sizeof(r)) < 0 && mal_count(&v) == 0,
+	   "ecp256 point off the curve: no unprotected INVALID_SYNTAX (RFC 7296 3.10.1), no SA");
+	buf_free(&req);
+	mal_init(&req, spi, 0, 0x30, NULL);
+	ike_input(&v, req.p, req.len, lo, cport, lo, 0);
+	n = mal_recv(cli, r, sizeof(r));
+	OK(n > 0 && ike_parse(r, (size_t)n, m) == 0 && m->hdr.version == IKE_VERSION &&
+	   (m->hdr.flags & HDR_F_RESPONSE) && ike_find_notify(m, N_INVALID_MAJOR_VERSION, &nt) == 0 &&
+	   mal_count(&v) == 0, "major version 3: INVALID_MAJOR_VERSION in a 2.0 header, no SA");
+	buf_free(&req);
+
+	/* authentic but malformed: answered (encrypted INVALID_SYNTAX), and
+	 * for IKE_AUTH the IKE SA is given up */
+	spi[1] = 0x77;
+	mal_init(&req, spi, 0, IKE_VERSION, NULL);
+	ike_input(&v, req.p, req.len, lo, cport, lo, 0);
+	n = mal_recv(cli, r, sizeof(r));
+	OK(n > 0 && mal_count(&v) == 1 && v.sas->state == SA_HALF_OPEN, "valid IKE_SA_INIT: a half-open SA");
+	buf_free(&req);
+	struct ike_sa *sa = v.sas;
+	/* IDi whose length claims one byte more than there is */
+	uint8_t chain[] = { 0, 0, 0, 4 + 4 + 7 + 1, ID_RFC822, 0, 0, 0, 'a', '@', 'b', '.', 'c', 'o', 'm' };
+	if (sa) {
+		mal_sk(&req, sa, EXCH_IKE_AUTH, 1, PL_IDI, chain, sizeof(chain));
+		ike_input(&v, req.p, req.len, lo, cport, lo, 0);
+		n = mal_recv(cli, r, sizeof(r));
+		OK(n > 0 && mal_sk_notify(sa, r, (size_t)n, &id) == N_INVALID_SYNTAX && id == 1 &&
+		   sa->state == SA_DEAD && sa->expect_msgid == 2,
+		   "IKE_AUTH with IDi length +1 inside SK: encrypted INVALID_SYNTAX on message 1, SA given up");
+		buf_free(&req);
+	}
+	spi[1] = 0x78;
+	mal_init(&req, spi, 0, IKE_VERSION, NULL);
+	ike_input(&v, req.p, req.len, lo, cport, lo, 0);
+	mal_recv(cli, r, sizeof(r));
+	buf_free(&req);
+	sa = v.sas;
+	/* two IDi payloads, each well formed */
+	uint8_t two[] = { PL_IDI, 0, 0, 4 + 4 + 3, ID_RFC822, 0, 0, 0, 'a', '@', 'b',
+			  0, 0, 0, 4 + 4 + 3, ID_RFC822, 0, 0, 0, 'c', '@', 'd' };
+	if (sa && sa->state == SA_HALF_OPEN) {
+		mal_sk(&req, sa, EXCH_IKE_AUTH, 1, PL_IDI, two, sizeof(two));
+		ike_input(&v, req.p, req.len, lo, cport, lo, 0);
+		n = mal_recv(cli, r, sizeof(r));
+		OK(n > 0 && mal_sk_notify(sa, r, (size_t)n, &id) == N_INVALID_SYNTAX && id == 1 && sa->state == SA_DEAD,
+		   "IKE_AUTH with two IDi payloads: encrypted INVALID_SYNTAX, SA given up");
+		buf_free(&req);
+	} else {
+		OK(0, "IKE_AUTH with two IDi payloads: no half-open SA to test on");
+	}
+	while (v.sas)
+		sa_close(&v, v.sas, "test", 0);
+	close(cli);
+	close(v.sock_ike);
+	free(m);
+}
+
 void test_msg(void)
 {
 	const char *cd = getenv("VPND_WRITE_CORPUS");
@@ -259,4 +474,5 @@ void test_msg(void)
 		write_corpus(cd);
 	test_roundtrip();
 	test_decoders();
+	test_malformed_input();
 }
