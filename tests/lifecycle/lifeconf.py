@@ -46,11 +46,12 @@ CONNS = {
 
 # Appended to the base peer's /etc/strongswan.conf (strongSwan merges a
 # repeated section; the later value wins): a request to a responder that
-# lost the IKE SA is given up after about 9 s (2 + 2.8 + 3.9 s) instead of
-# a minute, so the client's DPD notices a dead tunnel soon after its delay.
+# lost the IKE SA is given up after about 14 s (2 + 2.8 + 3.9 + 5.5 s)
+# instead of a minute, so the client's DPD notices a dead tunnel soon after
+# its delay, while a slow but live box (TCG, a busy host) still answers.
 STRONGSWAN_EXTRA = """
 charon {
-	retransmit_tries = 2
+	retransmit_tries = 3
 	retransmit_timeout = 2.0
 	retransmit_base = 1.4
 }
