@@ -112,7 +112,7 @@ static void pump(struct vpnd *v, struct ike_sa *sa)
 			return;
 		}
 	}
-	if (sa->want & WANT_REKEY)
+	if ((sa->want & WANT_REKEY) && time(NULL) >= sa->rekey_not_before)
 		lifetime_rekey_start(v, sa);
 }
 
@@ -216,6 +216,13 @@ static void retry_group(struct vpnd *v, struct ike_sa *sa, const struct child_re
 
 	if (++sa->rekey_tries > 3 || !sa->child.installed || sa->child.spi_in != rk->old_spi_in)
 		return;
+	if (nt->type == N_TEMPORARY_FAILURE) {
+		/* RFC 7296 2.25: not at once; the client finishes what it does */
+		LOGI("retrying the rekey of %s's CHILD_SA in 10 s", sa->id);
+		sa->rekey_not_before = time(NULL) + 10;
+		sa->want |= WANT_REKEY;
+		return;
+	}
 	if (nt->type == N_NO_PROPOSAL_CHOSEN && !rk->nc.prop.dh)
 		g = sa->prop.dh;
 	else if (nt->type == N_INVALID_KE_PAYLOAD && nt->datalen == 2)
@@ -225,7 +232,6 @@ static void retry_group(struct vpnd *v, struct ike_sa *sa, const struct child_re
 	LOGI("retrying the rekey of %s's CHILD_SA with PFS (group %u)", sa->id, g);
 	sa->child.prop.dh = g;
 	sa->want |= WANT_REKEY; /* started when the response handling is done */
-	(void)v;
 }
 
 /* The new child is in the kernel: decide what it replaces. */
@@ -367,7 +373,8 @@ static struct ike_sa *find_child(struct vpnd *v, uint32_t dst, uint32_t spi, str
 	return NULL;
 }
 
-static void expire_child(struct vpnd *v, struct ike_sa *sa, struct child_sa *c, int hard)
+/* from: "kernel" (an XFRM expire event) or "timer" (-n, or a lost event) */
+static void expire_child(struct vpnd *v, struct ike_sa *sa, struct child_sa *c, int hard, const char *from)
 {
 	if (c == &sa->old && hard) {
 		/* normally deleted at its soft expire already; the kernel removed it */
@@ -380,7 +387,7 @@ static void expire_child(struct vpnd *v, struct ike_sa *sa, struct child_sa *c, 
 		return;
 	}
 	if (c == &sa->child && hard) {
-		LOGI("CHILD_SA of %s reached its hard lifetime (spi %08x): closing", sa->id, c->spi_in);
+		LOGI("CHILD_SA of %s reached its hard lifetime (spi %08x, %s): closing", sa->id, c->spi_in, from);
 		v->n_expired++;
 		sa_close(v, sa, "expired", 1);
 		return;
@@ -389,7 +396,7 @@ static void expire_child(struct vpnd *v, struct ike_sa *sa, struct child_sa *c, 
 		return; /* the second SA of the pair, or a repeated event */
 	c->soft_done = 1;
 	if (c == &sa->child) {
-		LOGI("CHILD_SA of %s reached its soft lifetime", sa->id);
+		LOGI("CHILD_SA of %s reached its soft lifetime (%s)", sa->id, from);
 		lifetime_rekey_start(v, sa);
 		return;
 	}
@@ -404,7 +411,7 @@ void lifetime_expire(struct vpnd *v, uint32_t dst, uint32_t spi, int hard)
 	struct ike_sa *sa = find_child(v, dst, spi, &c);
 
 	if (sa)
-		expire_child(v, sa, c, hard);
+		expire_child(v, sa, c, hard, "kernel");
 }
 
 void lifetime_expire_read(struct vpnd *v, int fd)
@@ -442,15 +449,15 @@ int lifetime_tick(struct vpnd *v, struct ike_sa *sa, time_t now)
 	 * -n (no kernel) and catches up on events lost to a socket overrun. */
 	time_t slack = v->xfrm_fd < 0 ? 0 : 3;
 	if (sa->child.installed && sa->child.hard_at && now >= sa->child.hard_at + slack) {
-		expire_child(v, sa, &sa->child, 1);
+		expire_child(v, sa, &sa->child, 1, "timer");
 		return 1;
 	}
 	struct child_sa *cs[2] = { &sa->child, &sa->old };
 	for (int k = 0; k < 2; k++)
 		if (cs[k]->installed && cs[k]->soft_at && !cs[k]->soft_done && now >= cs[k]->soft_at + slack)
-			expire_child(v, sa, cs[k], 0);
+			expire_child(v, sa, cs[k], 0, "timer");
 	if (sa->old.installed && sa->old.hard_at && now >= sa->old.hard_at + slack)
-		expire_child(v, sa, &sa->old, 1);
+		expire_child(v, sa, &sa->old, 1, "timer");
 	pump(v, sa);
 	return 0;
 }

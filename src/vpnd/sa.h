@@ -86,6 +86,7 @@ struct ike_sa {
 	unsigned want;
 	struct child_rekey *rk;    /* our CREATE_CHILD_SA in flight (lifetime.c) */
 	int rekey_tries;           /* refused attempts of ours for the current child */
+	time_t rekey_not_before;   /* after TEMPORARY_FAILURE: wait (RFC 7296 2.25) */
 	time_t created, established, last_seen;
 };
 

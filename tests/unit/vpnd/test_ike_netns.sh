@@ -5,7 +5,9 @@
 # after the IKE SA is up; the IKE side is what this test checks: proposals
 # (bundle, Windows, iOS, Android, legacy), INVALID_KE_PAYLOAD, RSA/ECDSA
 # and RFC 7427 or classic AUTH, CRL, CP (address + DNS), fragmentation both
-# ways, forced NAT-T, vpnctl list/kick, Delete handling and the log events.
+# ways, forced NAT-T, vpnctl list/kick, Delete handling and the log events,
+# vpnd's own CHILD_SA rekey (lifetimes emulated by a timer with -n), a rekey
+# collision, the hard expire, max_ike_sas and max_message_size.
 # Kernel SAs are exercised by the QEMU interop test (tests/interop).
 # Needs root, ip netns, charon + swanctl; exits 77 otherwise.
 set -u
@@ -282,15 +284,18 @@ sleep 1
 SW --list-sas > $C/sas4.out 2>&1
 check "PFS rekey: the client has exactly one CHILD_SA" test "$(grep -c INSTALLED $C/sas4.out)" = 1
 
-# 10b5. collision (RFC 7296 2.8.1): vpnd (soft at 10..12 s) and the client
-# (rekey_time 11 s) rekey the same child; the client's packets are held
-# back around that time so both requests are in flight at once
-HOOK='(sleep 9.5; ip netns exec $NS_C nft -f - <<<"table inet vt { chain out { type filter hook output priority 0; udp dport 4500 drop; }; }"; sleep 4; ip netns exec $NS_C nft delete table inet vt) &'
-LIBIPSEC=1 CHILD_EXTRA="rekey_time = 11s
+# 10b5. collision (RFC 7296 2.8.1): the client rekeys at 13 s, vpnd at its
+# soft lifetime (14..15 s); the client's packets are dropped from 12 to 18 s,
+# so its request is still in flight when ours arrives, and ours when its
+# retransmission reaches vpnd: both exchanges complete
+LIBIPSEC=1 CHILD_EXTRA="rekey_time = 13s
     life_time = 60s
     rand_time = 0s" run collision alice aes256gcm16-prfsha384-ecp384 aes256gcm16 "child_lifetime = 20
-rekey_margin = 8"
-HOOK=
+rekey_margin = 5"
+sleep 12
+ip netns exec $NS_C nft -f - <<<"table inet vt { chain out { type filter hook output priority 0; udp dport 4500 drop; }; }"
+sleep 6
+ip netns exec $NS_C nft delete table inet vt
 wait_for 25 srvlog "rekey collision for alice@test"
 sleep 3
 SW --list-sas > $C/sas5.out 2>&1

@@ -3,13 +3,16 @@
  * kernel expire messages from crafted netlink buffers. */
 #include "tap.h"
 #include "../../../src/vpnd/config.h"
+#include "../../../src/vpnd/ctl.h"
 #include "../../../src/vpnd/lifetime.h"
 #include "../../../src/vpnd/xfrm.h"
 #include <arpa/inet.h>
 #include <linux/netlink.h>
 #include <linux/xfrm.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 void test_lifetime(void);
 
@@ -140,8 +143,44 @@ static void test_expire_parse(void)
 	OK(xfrm_parse_expire(buf, n, ev, 8) == 0, "an IPv6 expire ignored");
 }
 
+/* vpnctl status: the old lines first and unchanged (scripts parse them),
+ * the counters appended */
+static void test_status(void)
+{
+	static struct vpnd v;
+	static char out[4096];
+
+	memset(&v, 0, sizeof(v));
+	config_defaults(&v.cfg);
+	v.xfrm_fd = -1;
+	if (pool_init(&v.pool, v.cfg.pool, 60) < 0)
+		return;
+	v.started = time(NULL);
+	v.n_cookies_sent = 3;
+	v.n_init_dropped_ip = 4;
+	v.n_init_dropped_cap = 5;
+	v.n_too_big = 6;
+	v.n_rekeys_ours = 7;
+	v.n_rekeys_peer = 8;
+	v.n_expired = 9;
+	ctl_command(&v, "status", out, sizeof(out));
+	unsigned long up;
+	char rest[4096];
+	const char *first = "established 0\nhalf_open 0\npool_used 0 of 254\ntotal_established 0\n"
+			    "total_auth_failed 0\n";
+	memset(rest, 0, sizeof(rest));
+	OK(sscanf(out, "version " VPND_VERSION "\nuptime %lu\n%4095c", &up, rest) == 2 &&
+	   !strncmp(rest, first, strlen(first)),
+	   "status: the original lines unchanged and first");
+	OK(strstr(out, "\nike_sas 0 of 4096\ncookies_sent 3\ninit_dropped_per_ip 4\ninit_dropped_cap 5\n"
+		       "messages_too_big 6\nrekeys_by_us 7\nrekeys_by_clients 8\nexpired 9\n") != NULL,
+	   "status: the counters appended");
+	pool_free(&v.pool);
+}
+
 void test_lifetime(void)
 {
+	test_status();
 	test_lifetime_config();
 	test_child_times();
 	test_nonce_cmp();
