@@ -11,6 +11,7 @@
 #include <linux/xfrm.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -178,9 +179,78 @@ static void test_status(void)
 	pool_free(&v.pool);
 }
 
+/* An established client in a vpnd without kernel (-n): the lifetimes run
+ * on the per-second timer.  No keys: every message of ours fails to seal,
+ * which is what a client that never answers looks like to vpnd. */
+static struct ike_sa *fake_client(struct vpnd *v, const char *id, time_t now)
+{
+	struct ike_sa *sa = calloc(1, sizeof(*sa));
+	if (!sa)
+		return NULL;
+	snprintf(sa->id, sizeof(sa->id), "%s", id);
+	sa->state = SA_ESTABLISHED;
+	sa->created = sa->established = sa->last_active = now;
+	if (pool_acquire(&v->pool, id, now, &sa->vip) == 0)
+		sa->has_vip = 1;
+	sa->child.installed = 1;
+	sa->child.spi_in = 0xc0000001;
+	sa->child.soft_at = now + 30;
+	sa->child.hard_at = now + 60;
+	sa->next = v->sas;
+	v->sas = sa;
+	return sa;
+}
+
+static void test_tick(void)
+{
+	static struct vpnd v;
+	time_t now = time(NULL);
+
+	memset(&v, 0, sizeof(v));
+	config_defaults(&v.cfg);
+	v.xfrm_fd = v.expire_fd = v.sock_ike = v.sock_natt = -1;
+	if (pool_init(&v.pool, v.cfg.pool, 0) < 0)
+		return;
+	struct ike_sa *sa = fake_client(&v, "hard", now - 61);
+	sa_tick(&v, now);
+	OK(sa->state == SA_DEAD && v.n_expired == 1 && pool_used(&v.pool) == 0 && !sa->child.installed,
+	   "hard lifetime passed (-n timer): client closed as expired, address released");
+	sa_tick(&v, now + 11);
+	OK(v.sas == NULL, "the closed IKE SA is freed after its grace time");
+
+	sa = fake_client(&v, "ike", now);
+	sa->created = now - (time_t)v.cfg.ike_lifetime;
+	sa_tick(&v, now);
+	OK(sa->state == SA_DEAD && v.n_expired == 2, "ike_lifetime passed: closed as expired");
+	sa_tick(&v, now + 11);
+
+	sa = fake_client(&v, "old", now - 31);
+	sa->old = sa->child;
+	sa->old.spi_in = 0xc0000002;
+	sa->child.soft_at = now + 100;
+	sa->child.hard_at = now + 200;
+	sa_tick(&v, now);
+	OK(sa->state == SA_ESTABLISHED && !sa->old.installed && sa->child.installed && !sa->dpd_pending,
+	   "soft lifetime of an old child the client never deleted: it is removed");
+
+	sa->child.soft_at = now - 1;
+	sa->dpd_pending = 1; /* a request of ours is in flight (and not timed out) */
+	sa->dpd_started = now;
+	sa->dpd_next = now + 100;
+	sa_tick(&v, now);
+	OK((sa->want & WANT_REKEY) && sa->child.soft_done && !sa->rk,
+	   "soft lifetime while a request is outstanding: the rekey waits (window of one)");
+	sa->dpd_pending = 0;
+	sa->want = 0;
+	sa_close_all(&v, "shutdown");
+	OK(v.sas == NULL && pool_used(&v.pool) == 0, "nothing left after closing all");
+	pool_free(&v.pool);
+}
+
 void test_lifetime(void)
 {
 	test_status();
+	test_tick();
 	test_lifetime_config();
 	test_child_times();
 	test_nonce_cmp();
