@@ -121,6 +121,10 @@ int ike_parse_sa(const uint8_t *p, size_t len, struct ike_proposal *props, int m
 		if (pr->spisize > 8 || 8u + pr->spisize > plen)
 			return -1;
 		memcpy(pr->spi, q + 8, pr->spisize);
+		/* an ESP/AH SPI is 4 bytes, and 0..255 are reserved (RFC 4303 2.1):
+		 * a value out of range, never something to install */
+		if ((pr->proto == PROTO_ESP || pr->proto == PROTO_AH) && pr->spisize == 4 && get32(pr->spi) < 256)
+			return -1;
 		size_t toff = 8 + pr->spisize;
 		int tlast = ntrans == 0;
 		for (int i = 0; i < ntrans; i++) {

@@ -503,7 +503,7 @@ static void case_simple_init(struct ctx *c, const char *slug, const char *name, 
 
 /* ---- IKE_AUTH cases ---- */
 
-enum auth_fault { A_LEN, A_DUP, A_CRIT, A_EAP };
+enum auth_fault { A_LEN, A_DUP, A_CRIT, A_EAP, A_SPI0, A_SIG_ALG, A_CERT_DER };
 
 static void case_auth(struct ctx *c, enum auth_fault f, int type, int delta)
 {
@@ -514,6 +514,7 @@ static void case_auth(struct ctx *c, enum auth_fault f, int type, int delta)
 	const char *want = "SK{INVALID_SYNTAX} msgid 1";
 	uint16_t want_n = N_INVALID_SYNTAX;
 	int logged0 = 0;
+	const char *logreason = NULL;
 
 	memset(&r, 0, sizeof(r));
 	snprintf(r.text, sizeof(r.text), "(no IKE SA to send it on)");
@@ -540,9 +541,31 @@ static void case_auth(struct ctx *c, enum auth_fault f, int type, int delta)
 					     "AUTHENTICATION_FAILED, auth_failed reason=eap_not_configured logged");
 		want = "SK{AUTHENTICATION_FAILED} msgid 1 and the log line";
 		want_n = N_AUTHENTICATION_FAILED;
-		logged0 = log_count(c, "vpnd: auth_failed", "reason=eap_not_configured");
+		logreason = "reason=eap_not_configured";
+		break;
+	case A_SPI0:
+		snprintf(slug, sizeof(slug), "auth-esp-spi0");
+		snprintf(name, sizeof(name), "IKE_AUTH with ESP SPI 0 (reserved, RFC 4303): INVALID_SYNTAX");
+		break;
+	case A_SIG_ALG:
+		snprintf(slug, sizeof(slug), "auth-digsig-truncated");
+		snprintf(name, sizeof(name), "IKE_AUTH, RFC 7427 AUTH with a truncated AlgorithmIdentifier: "
+					     "AUTHENTICATION_FAILED, reason=bad_signature logged");
+		want = "SK{AUTHENTICATION_FAILED} msgid 1 and the log line";
+		want_n = N_AUTHENTICATION_FAILED;
+		logreason = "reason=bad_signature";
+		break;
+	case A_CERT_DER:
+		snprintf(slug, sizeof(slug), "auth-cert-garbage");
+		snprintf(name, sizeof(name), "IKE_AUTH with a CERT that is not DER: AUTHENTICATION_FAILED, "
+					     "reason=bad_certificate logged");
+		want = "SK{AUTHENTICATION_FAILED} msgid 1 and the log line";
+		want_n = N_AUTHENTICATION_FAILED;
+		logreason = "reason=bad_certificate";
 		break;
 	}
+	if (logreason)
+		logged0 = log_count(c, "vpnd: auth_failed", logreason);
 	c->slug = slug;
 	c->seeds = 0;
 	sess_new(&s);
@@ -576,24 +599,38 @@ static void case_auth(struct ctx *c, enum auth_fault f, int type, int delta)
 			l.p[a].type = PL_EAP;
 			l.p[a].body.len = 0;
 			buf_add(&l.p[a].body, eap, sizeof(eap));
+		} else if (f == A_SPI0) {
+			int a = pl_find(&l, PL_SA);
+			memset(l.p[a].body.p + 8, 0, 4); /* after the 8-byte proposal header */
+		} else if (f == A_SIG_ALG) {
+			/* method 14, then an AlgorithmIdentifier whose length byte
+			 * promises more than the SEQUENCE holds */
+			int a = pl_find(&l, PL_AUTH);
+			static const uint8_t bad[] = { AUTH_DIGSIG, 0, 0, 0, 12, 0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86 };
+			l.p[a].body.len = 0;
+			buf_add(&l.p[a].body, bad, sizeof(bad));
+		} else if (f == A_CERT_DER) {
+			int a = pl_find(&l, PL_CERT);
+			l.p[a].body.len = 1 + 40; /* the encoding byte, then 40 bytes of the real DER */
 		}
 		sk_request(c, &s, EXCH_IKE_AUTH, 1, &l, 0, &r, NULL);
 	}
 	int ok = want_notify(&r, 1, EXCH_IKE_AUTH, 1, want_n);
 	if (ok && f == A_CRIT)
 		ok = r.ndlen == 1 && r.ndata[0] == 200;
-	if (ok && f == A_EAP) {
+	if (ok && logreason) {
 		/* the log line may trail the response a little */
 		int n = logged0;
 		for (int i = 0; i < 20 && n == logged0; i++) {
-			n = log_count(c, "vpnd: auth_failed", "reason=eap_not_configured");
+			n = log_count(c, "vpnd: auth_failed", logreason);
 			if (n == logged0)
 				usleep(50000);
 		}
 		ok = logged0 >= 0 && n > logged0;
-		if (!ok)
-			strncat(r.text, ", but no auth_failed reason=eap_not_configured line",
-				sizeof(r.text) - strlen(r.text) - 1);
+		if (!ok) {
+			strncat(r.text, ", but no auth_failed line with ", sizeof(r.text) - strlen(r.text) - 1);
+			strncat(r.text, logreason, sizeof(r.text) - strlen(r.text) - 1);
+		}
 	}
 	result(c, name, ok, r.text, want);
 	pl_free(&l);
@@ -947,6 +984,9 @@ int main(int argc, char **argv)
 	case_auth(&c, A_DUP, PL_AUTH, 0);
 	case_auth(&c, A_CRIT, 200, 0);
 	case_auth(&c, A_EAP, PL_AUTH, 0);
+	case_auth(&c, A_SPI0, PL_SA, 0);
+	case_auth(&c, A_SIG_ALG, PL_AUTH, 0);
+	case_auth(&c, A_CERT_DER, PL_CERT, 0);
 	case_child_before_auth(&c);
 	case_msgid_window(&c);
 	case_delete_unknown(&c);

@@ -390,6 +390,27 @@ static void test_malformed_input(void)
 	   ike_count(m, PL_AUTH) == 0, "ike_count counts duplicate payloads");
 	buf_free(&req);
 
+	/* an ESP SPI from the reserved range is a value out of range */
+	{
+		struct ike_proposal esp = { .num = 1, .proto = PROTO_ESP, .spisize = 4, .ntrans = 2,
+					    .t = { { TT_ENCR, ENCR_AES_GCM16, 256 }, { TT_ESN, 0, 0 } } };
+		struct ike_proposal got[2];
+		struct ike_builder b;
+		int np = 0;
+		for (int k = 0; k < 3; k++) {
+			static const uint8_t spis[3][4] = { { 0, 0, 0, 0 }, { 0, 0, 0, 0xff }, { 0, 0, 1, 0 } };
+			memcpy(esp.spi, spis[k], 4);
+			ikeb_init(&b);
+			ikeb_proposal(&b, &esp);
+			int pr = b.b.err ? -2 : ike_parse_sa(b.b.p + 4, b.b.len - 4, got, 2, &np);
+			if (k < 2)
+				OK(pr == -1, "ESP proposal with SPI %u refused by the parser", get32(spis[k]));
+			else
+				OK(pr == 0 && np == 1 && get32(got[0].spi) == 0x100, "ESP proposal with SPI 256 parsed");
+			ikeb_free(&b);
+		}
+	}
+
 	/* the responder, over UDP on 127.0.0.1 */
 	memset(&v, 0, sizeof(v));
 	config_defaults(&v.cfg);
