@@ -8,7 +8,8 @@ drives with them:
 
     child  alice, CHILD_SA rekeyed by the client after 20 s, ESP without DH
     pfs    alice, CHILD_SA rekeyed after 20 s with a new ECP-256 exchange
-           (iOS sends a KE on child rekey: builtin-clients.md)
+           (iOS sends a KE on child rekey: builtin-clients.md), and UDP
+           encapsulation forced (a phone is behind NAT)
     ike    alice, IKE SA rekeyed by the client after 20 s
     dpd    alice, no rekeys; the client's own DPD (10 s) with
            dpd_action = restart and endless keying tries: a laptop that
@@ -37,7 +38,7 @@ LIB = "/usr/lib/lifecycle"   # the scripts below, in the client guest
 # name: (identity, IKE proposals, ESP proposals, IKE rekey_time, child rekey_time, extra conn lines, extra child lines)
 CONNS = {
     "child": ("alice", "default", "aes128-sha256", 0, REKEY_S, [], []),
-    "pfs": ("alice", "default", "aes256-sha256-ecp256", 0, REKEY_S, [], []),
+    "pfs": ("alice", "default", "aes256-sha256-ecp256", 0, REKEY_S, ["encap = yes"], []),
     "ike": ("alice", "default", "aes128-sha256", REKEY_S, 0, [], []),
     "dpd": ("alice", "default", "aes128-sha256", 0, 0,
             ["dpd_delay = %ds" % CLIENT_DPD_S, "keyingtries = 0"], ["dpd_action = restart"]),
@@ -95,14 +96,16 @@ def client_conf(server_addr=swan.BOX_OUT, server_id=testpki.SERVER_ID):
             "    version = 2",
             "    remote_addrs = %s" % server_addr,
             "    vips = 0.0.0.0",
-            "    encap = no",
+            "    encap = %s" % ("yes" if "encap = yes" in conn_x else "no"),
             "    fragmentation = yes",
             "    proposals = %s" % ike,
             "    rekey_time = %ds" % ike_rekey,
             "    over_time = 60s",
             "    rand_time = 0",
         ]
-        out += ["    " + x for x in conn_x] or ["    dpd_delay = 0"]
+        out += ["    " + x for x in conn_x if not x.startswith("encap")]
+        if not any(x.startswith("dpd_delay") for x in conn_x):
+            out.append("    dpd_delay = 0")
         out += [
             "    local {",
             "      auth = pubkey",
