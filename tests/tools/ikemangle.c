@@ -64,6 +64,7 @@ struct reaction {
 	uint8_t ndata[8];
 	size_t ndlen;
 	uint32_t del_spi;          /* a Delete (ESP) in the answer: its first SPI */
+	uint16_t skf_num, skf_total; /* an Encrypted Fragment answer */
 	int del_proto;
 	char text[160];
 };
@@ -158,6 +159,10 @@ static void describe(struct reaction *r)
 		snprintf(r->text, sizeof(r->text), "a response that does not decrypt");
 		return;
 	}
+	if (r->skf_total) {
+		snprintf(r->text, sizeof(r->text), "SKF{fragment %u of %u} msgid %u", r->skf_num, r->skf_total, r->msgid);
+		return;
+	}
 	o += (size_t)snprintf(r->text + o, sizeof(r->text) - o, "%s", r->enc ? "SK{" : "");
 	if (r->notify) {
 		const char *nm = notify_name(r->notify);
@@ -202,8 +207,17 @@ static void react(const uint8_t *pkt, size_t len, const struct sess *s, struct r
 	r->exch = m->hdr.exch;
 	r->version = m->hdr.version;
 	r->msgid = m->hdr.msgid;
-	const struct ike_payload *sk = ike_find(m, PL_SK);
+	const struct ike_payload *sk = ike_find(m, PL_SK), *skf = ike_find(m, PL_SKF);
 	const struct ike_msg *use = m;
+	if (skf) {
+		/* a fragment of a bigger answer: it must decrypt; its chain is
+		 * only a piece, so only fragment 1's first payloads are named */
+		r->enc = 1;
+		if (!s || !s->have_keys || ike_parse_skf(skf->body, skf->len, &r->skf_num, &r->skf_total) < 0 ||
+		    ike_sk_open(&s->keys, 0, m->raw, m->rawlen, (size_t)(skf->body - m->raw) + 4, &plain) < 0)
+			r->decrypt_failed = 1;
+		goto out;
+	}
 	if (sk) {
 		r->enc = 1;
 		if (!s || !s->have_keys ||
@@ -249,8 +263,8 @@ static void hdr_for(struct whdr *h, const struct sess *s, uint8_t exch, uint32_t
 	h->msgid = msgid;
 }
 
-/* A valid IKE_SA_INIT; keys derived.  0 or -1. */
-static int do_init(struct ctx *c, struct sess *s)
+/* A valid IKE_SA_INIT (frag: announcing RFC 7383); keys derived.  0 or -1. */
+static int do_init_ex(struct ctx *c, struct sess *s, int frag)
 {
 	struct plist l;
 	struct whdr h;
@@ -261,7 +275,8 @@ static int do_init(struct ctx *c, struct sess *s)
 	pl_init(&l);
 	hdr_for(&h, s, EXCH_IKE_SA_INIT, 0);
 	buf_free(&s->init_req);
-	if (init_payloads(s, &l, 19, 19, NULL, 0, &dh) < 0 || msg_plain(&h, &l, &s->init_req) < 0)
+	if (init_payloads(s, &l, 19, 19, NULL, 0, &dh) < 0 || (frag && init_frag_ok(&l) < 0) ||
+	    msg_plain(&h, &l, &s->init_req) < 0)
 		goto out;
 	for (int i = 0; i < 3 && rc < 0; i++) {
 		xmit(c, &s->init_req);
@@ -274,6 +289,8 @@ out:
 	pl_free(&l);
 	return rc;
 }
+
+static int do_init(struct ctx *c, struct sess *s) { return do_init_ex(c, s, 0); }
 
 /* Send an encrypted request and wait for its answer (retransmitting). */
 static void sk_request(struct ctx *c, struct sess *s, uint8_t exch, uint32_t msgid, const struct plist *l,
@@ -503,7 +520,7 @@ static void case_simple_init(struct ctx *c, const char *slug, const char *name, 
 
 /* ---- IKE_AUTH cases ---- */
 
-enum auth_fault { A_LEN, A_DUP, A_CRIT, A_EAP, A_SPI0, A_SIG_ALG, A_CERT_DER };
+enum auth_fault { A_LEN, A_DUP, A_CRIT, A_EAP, A_SPI0, A_SIG_ALG, A_CERT_DER, A_NESTED };
 
 static void case_auth(struct ctx *c, enum auth_fault f, int type, int delta)
 {
@@ -563,6 +580,10 @@ static void case_auth(struct ctx *c, enum auth_fault f, int type, int delta)
 		want_n = N_AUTHENTICATION_FAILED;
 		logreason = "reason=bad_certificate";
 		break;
+	case A_NESTED:
+		snprintf(slug, sizeof(slug), "auth-sk-in-sk");
+		snprintf(name, sizeof(name), "IKE_AUTH with an Encrypted payload inside SK (RFC 7296 3.14): INVALID_SYNTAX");
+		break;
 	}
 	if (logreason)
 		logged0 = log_count(c, "vpnd: auth_failed", logreason);
@@ -609,6 +630,10 @@ static void case_auth(struct ctx *c, enum auth_fault f, int type, int delta)
 			static const uint8_t bad[] = { AUTH_DIGSIG, 0, 0, 0, 12, 0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86 };
 			l.p[a].body.len = 0;
 			buf_add(&l.p[a].body, bad, sizeof(bad));
+		} else if (f == A_NESTED) {
+			uint8_t junk[48];
+			RAND_bytes(junk, sizeof(junk));
+			pl_add(&l, PL_SK, NULL, 0, junk, sizeof(junk)); /* last, as an SK must be */
 		} else if (f == A_CERT_DER) {
 			int a = pl_find(&l, PL_CERT);
 			l.p[a].body.len = 1 + 40; /* the encoding byte, then 40 bytes of the real DER */
@@ -791,6 +816,97 @@ static void case_msgid_window(struct ctx *c)
 	pl_free(&l);
 	sess_free(&s);
 	free(in);
+}
+
+/* IKE_AUTH in Encrypted Fragments (RFC 7383) with bad numbering: the bad
+ * fragment is dropped (2.6.2), and the real fragments still complete. */
+enum frag_fault { FR_NONE, FR_ZERO, FR_BEYOND, FR_TOTAL, FR_MIXED, FR_INNER };
+
+static void frag_send(struct ctx *c, struct sess *s, uint16_t num, uint16_t total, uint8_t first, const uint8_t *p,
+		      size_t len, int as_seed)
+{
+	struct whdr h;
+	struct buf out;
+	buf_init(&out);
+	hdr_for(&h, s, EXCH_IKE_AUTH, 1);
+	if (msg_skf(&h, &s->keys, num, total, first, p, len, &out) == 0) {
+		if (as_seed)
+			seed(c, 1, 0, &out);
+		xmit(c, &out);
+	}
+	buf_free(&out);
+}
+
+static void case_frag(struct ctx *c, enum frag_fault f)
+{
+	static uint8_t pkt[65536];
+	static const char *names[] = {
+		"IKE_AUTH in two Encrypted Fragments: answered (control)",
+		"Encrypted Fragment number 0: dropped, the real fragments still complete",
+		"Encrypted Fragment 3 of 2: dropped, the real fragments still complete",
+		"Encrypted Fragment 1 of 200 (over vpnd's 32): dropped, the real fragments still complete",
+		"Encrypted Fragments 1 of 2 then 2 of 3 (total changes): incomplete, no answer; the real ones complete",
+		"IKE_AUTH in two fragments, IDi length +1 after reassembly: INVALID_SYNTAX",
+	};
+	static const char *slugs[] = { "skf-valid", "skf-zero", "skf-beyond", "skf-total", "skf-mixed", "skf-inner" };
+	struct sess s;
+	struct plist l;
+	struct buf chain;
+	struct reaction r1, r2;
+	char got[400];
+	int ok = 0;
+
+	c->slug = slugs[f];
+	c->seeds = 0;
+	sess_new(&s);
+	pl_init(&l);
+	buf_init(&chain);
+	memset(&r1, 0, sizeof(r1));
+	snprintf(got, sizeof(got), "(no IKE SA to send it on)");
+	if (do_init_ex(c, &s, 1) == 0 && auth_payloads(&s, &c->bob, &l) == 0) {
+		if (f == FR_INNER)
+			l.p[pl_find(&l, PL_IDI)].dlen = 1;
+		uint8_t first = pl_chain(&l, &chain);
+		size_t half = chain.len / 2;
+		const uint8_t *a = chain.p, *b = chain.p + half;
+		size_t al = half, bl = chain.len - half;
+		switch (f) {
+		case FR_ZERO: frag_send(c, &s, 0, 2, first, a, al, 1); break;
+		case FR_BEYOND: frag_send(c, &s, 3, 2, 0, b, bl, 1); break;
+		case FR_TOTAL: frag_send(c, &s, 1, 200, first, a, al, 1); break;
+		case FR_MIXED:
+			frag_send(c, &s, 1, 2, first, a, al, 1);
+			frag_send(c, &s, 2, 3, 0, b, bl, 0);
+			break;
+		default: break;
+		}
+		if (f != FR_NONE && f != FR_INNER)
+			react(pkt, wait_reply(c, s.spi_i, QUIET_MS, pkt, sizeof(pkt)), &s, &r1, NULL);
+		/* now the real two fragments (for FR_INNER: the mangled ones) */
+		c->seeds = f == FR_NONE || f == FR_INNER ? 0 : 2;
+		frag_send(c, &s, 1, 2, first, a, al, f == FR_NONE || f == FR_INNER);
+		c->seeds = 2;
+		frag_send(c, &s, 2, 2, 0, b, bl, 0);
+		react(pkt, wait_reply(c, s.spi_i, ANSWER_MS, pkt, sizeof(pkt)), &s, &r2, NULL);
+		if (f == FR_INNER) {
+			ok = want_notify(&r2, 1, EXCH_IKE_AUTH, 1, N_INVALID_SYNTAX);
+			snprintf(got, sizeof(got), "%s", r2.text);
+		} else {
+			/* an answer with no error: the response (fragmented, it is big) */
+			ok = r2.got && r2.enc && !r2.decrypt_failed && !r2.notify && r2.msgid == 1 &&
+			     (f == FR_NONE || !r1.got);
+			if (f == FR_NONE)
+				snprintf(got, sizeof(got), "%s", r2.text);
+			else
+				snprintf(got, sizeof(got), "%s; then the real fragments: %s", r1.text, r2.text);
+		}
+	}
+	result(c, names[f], ok, got, f == FR_INNER ? "SK{INVALID_SYNTAX} msgid 1" :
+				     f == FR_NONE ? "an encrypted IKE_AUTH response" :
+				     "no response, then an encrypted IKE_AUTH response");
+	buf_free(&chain);
+	pl_free(&l);
+	sess_free(&s);
 }
 
 /* A request for an IKE SA vpnd does not have. */
@@ -987,8 +1103,11 @@ int main(int argc, char **argv)
 	case_auth(&c, A_SPI0, PL_SA, 0);
 	case_auth(&c, A_SIG_ALG, PL_AUTH, 0);
 	case_auth(&c, A_CERT_DER, PL_CERT, 0);
+	case_auth(&c, A_NESTED, PL_SK, 0);
 	case_child_before_auth(&c);
 	case_msgid_window(&c);
+	for (int k = FR_NONE; k <= FR_INNER; k++)
+		case_frag(&c, (enum frag_fault)k);
 	case_delete_unknown(&c);
 	case_info_len(&c, +1);
 	case_info_len(&c, -1);

@@ -95,6 +95,26 @@ int msg_sk(const struct whdr *h, const struct ike_keys *k, const struct plist *l
 	return out->err ? -1 : 0;
 }
 
+int msg_skf(const struct whdr *h, const struct ike_keys *k, uint16_t num, uint16_t total, uint8_t first,
+	    const uint8_t *piece, size_t len, struct buf *out)
+{
+	header(h, PL_SKF, out);
+	buf_u8(out, first);
+	buf_u8(out, 0);
+	buf_u16(out, 0);
+	buf_u16(out, num);
+	buf_u16(out, total);
+	if (out->err || ike_sk_seal(k, 0, out, out->len, piece, len) < 0)
+		return -1;
+	return 0;
+}
+
+int init_frag_ok(struct plist *l)
+{
+	uint8_t nh[4] = { 0, 0, N_IKEV2_FRAGMENTATION_SUPPORTED >> 8, N_IKEV2_FRAGMENTATION_SUPPORTED & 0xff };
+	return pl_add(l, PL_NOTIFY, nh, 4, NULL, 0) < 0 ? -1 : 0;
+}
+
 void sess_new(struct sess *s)
 {
 	memset(s, 0, sizeof(*s));

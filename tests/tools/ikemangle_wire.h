@@ -52,6 +52,11 @@ int msg_plain(const struct whdr *h, const struct plist *l, struct buf *out);
 int msg_sk(const struct whdr *h, const struct ike_keys *k, const struct plist *l, struct buf *out,
 	   uint8_t *first, struct buf *inner);
 
+/* One Encrypted Fragment (RFC 7383): header + SKF { num, total, piece };
+ * first is the inner chain's first type (fragment 1 only, else 0). */
+int msg_skf(const struct whdr *h, const struct ike_keys *k, uint16_t num, uint16_t total, uint8_t first,
+	    const uint8_t *piece, size_t len, struct buf *out);
+
 /* The client: credentials and one IKE SA's state. */
 struct cred {
 	EVP_PKEY *key;
@@ -76,6 +81,8 @@ void sess_free(struct sess *s);
  * fresh key of ke_group and its public value goes in. */
 int init_payloads(struct sess *s, struct plist *l, uint16_t prop_group, uint16_t ke_group,
 		  const uint8_t *ke, size_t kelen, struct dh **dh);
+/* N(IKEV2_FRAGMENTATION_SUPPORTED) appended to the IKE_SA_INIT payloads. */
+int init_frag_ok(struct plist *l);
 /* Derive the keys from an IKE_SA_INIT response (raw message). */
 int sess_keys(struct sess *s, struct dh *dh, const uint8_t *resp, size_t len);
 /* The standard IKE_AUTH payloads: IDi, CERT, AUTH, CP, SA, TSi, TSr, N. */
