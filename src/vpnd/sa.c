@@ -528,12 +528,9 @@ static void handle_auth(struct vpnd *v, struct ike_sa *sa, const struct ike_msg 
 	buf_init(&idr);
 	buf_init(&sig);
 	ikeb_init(&out);
-	/* at most one of each (RFC 7296 1.2): a second IDi or AUTH is a
-	 * syntax error, not a second chance */
-	if (!pid || ike_parse_id(pid->body, pid->len, &idt, &idd, &idl) < 0 || ike_count(in, PL_IDI) > 1 ||
-	    ike_count(in, PL_IDR) > 1 || ike_count(in, PL_AUTH) > 1 || ike_count(in, PL_SA) > 1 ||
-	    ike_count(in, PL_TSI) > 1 || ike_count(in, PL_TSR) > 1 || ike_count(in, PL_CP) > 1) {
-		LOGD("IKE_AUTH without exactly one IDi, or with duplicate payloads");
+	/* duplicates were refused in handle_request */
+	if (!pid || ike_parse_id(pid->body, pid->len, &idt, &idd, &idl) < 0) {
+		LOGD("IKE_AUTH without IDi");
 		auth_fail_reply(v, sa, msgid, N_INVALID_SYNTAX);
 		goto out;
 	}
@@ -875,6 +872,12 @@ static void handle_request(struct vpnd *v, struct ike_sa *sa, const struct ike_m
 	sa->natt = natt;
 	sa->last_seen = sa->last_active = time(NULL);
 	sa->expect_msgid++;
+	/* at most one of each of these in any request (RFC 7296 1.2, 1.3): a
+	 * second SA, Nonce or IDi is a syntax error, not something to pick from */
+	static const uint8_t once[] = { PL_SA, PL_KE, PL_IDI, PL_IDR, PL_AUTH, PL_NONCE, PL_TSI, PL_TSR, PL_CP };
+	for (size_t i = 0; r == 1 && i < sizeof(once); i++)
+		if (ike_count(inner, once[i]) > 1)
+			r = -2;
 	if (r == -2 || inner->bad_critical) {
 		/* authentic but unusable: answered on its message ID, so both
 		 * sides stay in step (RFC 7296 2.5, 3.10.1); a failed IKE_AUTH

@@ -92,6 +92,8 @@ static const char *notify_name(uint16_t t)
 	case N_FAILED_CP_REQUIRED: return "FAILED_CP_REQUIRED";
 	case N_TS_UNACCEPTABLE: return "TS_UNACCEPTABLE";
 	case N_TEMPORARY_FAILURE: return "TEMPORARY_FAILURE";
+	case N_CHILD_SA_NOT_FOUND: return "CHILD_SA_NOT_FOUND";
+	case N_NO_ADDITIONAL_SAS: return "NO_ADDITIONAL_SAS";
 	case N_COOKIE: return "COOKIE";
 	}
 	return NULL;
@@ -909,6 +911,79 @@ static void case_frag(struct ctx *c, enum frag_fault f)
 	sess_free(&s);
 }
 
+/* CREATE_CHILD_SA on an established IKE SA: a rekey of a CHILD_SA that
+ * does not exist, an invalid PFS value, a duplicate Nonce.  Each gets its
+ * encrypted error notify, and the IKE SA still answers afterwards. */
+enum cc_fault { CC_UNKNOWN, CC_BADKE, CC_TWO_NONCE };
+
+static void case_create_child(struct ctx *c, enum cc_fault f)
+{
+	static const char *names[] = {
+		"CREATE_CHILD_SA rekeying an unknown CHILD_SA: CHILD_SA_NOT_FOUND, the IKE SA stays",
+		"CREATE_CHILD_SA with a PFS KE point off the curve (RFC 6989): INVALID_SYNTAX, the IKE SA stays",
+		"CREATE_CHILD_SA with two Nonce payloads: INVALID_SYNTAX, the IKE SA stays",
+	};
+	static const char *slugs[] = { "child-rekey-unknown", "child-pfs-offcurve", "child-two-nonce" };
+	static const uint16_t want[] = { N_CHILD_SA_NOT_FOUND, N_INVALID_SYNTAX, N_INVALID_SYNTAX };
+	struct sess s;
+	struct plist l, e;
+	struct reaction r1, r2;
+	char got[400];
+	int ok = 0;
+
+	c->slug = slugs[f];
+	c->seeds = 0;
+	pl_init(&l);
+	pl_init(&e);
+	snprintf(got, sizeof(got), "(could not establish an IKE SA)");
+	if (establish(c, &s, &c->bob) == 0) {
+		uint8_t rk[8] = { PROTO_ESP, 4, N_REKEY_SA >> 8, N_REKEY_SA & 0xff };
+		put32(rk + 4, f == CC_UNKNOWN ? 0xdeadbeef : s.esp_spi);
+		struct ike_proposal esp = { .num = 1, .proto = PROTO_ESP, .spisize = 4, .ntrans = 3,
+					    .t = { { TT_ENCR, ENCR_AES_GCM16, 256 }, { TT_DH, 19, 0 }, { TT_ESN, 0, 0 } } };
+		RAND_bytes(esp.spi, 4);
+		esp.spi[0] |= 0x40;
+		struct ike_builder b;
+		ikeb_init(&b);
+		ikeb_proposal(&b, &esp);
+		struct ike_ts any = { .type = TS_IPV4_ADDR_RANGE, .sport = 0, .eport = 65535, .saddr = 0,
+				      .eaddr = 0xffffffffu };
+		struct ike_builder ts;
+		ikeb_init(&ts);
+		ikeb_ts(&ts, PL_TSI, &any, 1);
+		uint8_t kh[4] = { 0, 19, 0, 0 }, pt[64], ni[32];
+		struct dh *dh = dh_new(19);
+		if (dh)
+			dh_public(dh, pt, sizeof(pt));
+		dh_free(dh);
+		if (f == CC_BADKE) {
+			memset(pt, 0, sizeof(pt));
+			pt[31] = pt[63] = 1;
+		}
+		RAND_bytes(ni, sizeof(ni));
+		pl_add(&l, PL_NOTIFY, NULL, 0, rk, sizeof(rk));
+		pl_add(&l, PL_SA, NULL, 0, b.b.p + 4, b.b.len - 4);
+		pl_add(&l, PL_NONCE, NULL, 0, ni, sizeof(ni));
+		if (f == CC_TWO_NONCE)
+			pl_add(&l, PL_NONCE, NULL, 0, ni, sizeof(ni));
+		pl_add(&l, PL_KE, kh, 4, pt, sizeof(pt));
+		pl_add(&l, PL_TSI, NULL, 0, ts.b.p + 4, ts.b.len - 4);
+		pl_add(&l, PL_TSR, NULL, 0, ts.b.p + 4, ts.b.len - 4);
+		ikeb_free(&b);
+		ikeb_free(&ts);
+		sk_request(c, &s, EXCH_CREATE_CHILD_SA, 2, &l, 0, &r1, NULL);
+		c->seeds = 2;
+		sk_request(c, &s, EXCH_INFORMATIONAL, 3, &e, 0, &r2, NULL);
+		ok = want_notify(&r1, 1, EXCH_CREATE_CHILD_SA, 2, want[f]) && r2.got && r2.enc && !r2.decrypt_failed &&
+		     r2.msgid == 3 && !r2.notify;
+		snprintf(got, sizeof(got), "%s; liveness: %s", r1.text, r2.text);
+		close_sa(c, &s, 4);
+		sess_free(&s);
+	}
+	result(c, names[f], ok, got, "the error notify on msgid 2, then liveness answered");
+	pl_free(&l);
+}
+
 /* A request for an IKE SA vpnd does not have. */
 static void case_unknown_spi(struct ctx *c)
 {
@@ -1109,6 +1184,8 @@ int main(int argc, char **argv)
 	for (int k = FR_NONE; k <= FR_INNER; k++)
 		case_frag(&c, (enum frag_fault)k);
 	case_delete_unknown(&c);
+	for (int k = CC_UNKNOWN; k <= CC_TWO_NONCE; k++)
+		case_create_child(&c, (enum cc_fault)k);
 	case_info_len(&c, +1);
 	case_info_len(&c, -1);
 	case_unknown_spi(&c);
