@@ -20,9 +20,18 @@
  *   INVALID_MAJOR_VERSION (2.5: drop, answer with our version).
  * - A DH value that fails RFC 6989's checks (MODP 0, 1, p-1; a point off
  *   the curve) is refused: no response, no IKE SA, no key derived.
- * - Inside SK the message is authentic: a syntax error is answered with
- *   an encrypted INVALID_SYNTAX on the same message ID (3.10.1), and as
- *   it is IKE_AUTH, the IKE SA is not created (2.21.2).
+ * - Inside SK the message is authentic: a syntax error (a length off by
+ *   one, a second IDi/AUTH/Nonce/..., an SK inside SK, an ESP SPI from
+ *   RFC 4303's reserved 0..255) is answered with an encrypted
+ *   INVALID_SYNTAX on the same message ID (3.10.1), so both sides stay in
+ *   step; in IKE_AUTH the IKE SA is then not created (2.21.2).  A failed
+ *   signature or certificate is AUTHENTICATION_FAILED, logged with its
+ *   reason (docs/log-format.md).
+ * - A message ID ahead of the window is dropped (2.3); an Encrypted
+ *   Fragment with a number of 0, above its total or a total above what
+ *   we reassemble is dropped (RFC 7383 2.6.2).
+ * - CREATE_CHILD_SA: rekeying a CHILD_SA we do not have is
+ *   CHILD_SA_NOT_FOUND; before IKE_AUTH it is INVALID_SYNTAX.
  * - An unknown IKE SPI is dropped (2.21: MAY answer; we do not reflect).
  * - A Delete for ESP SPIs we do not know gets an empty INFORMATIONAL
  *   response (1.4.1) and the tunnel stays. */
