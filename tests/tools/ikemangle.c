@@ -531,7 +531,7 @@ static void case_simple_init(struct ctx *c, const char *slug, const char *name, 
 
 /* ---- IKE_AUTH cases ---- */
 
-enum auth_fault { A_LEN, A_DUP, A_CRIT, A_EAP, A_SPI0, A_SIG_ALG, A_CERT_DER, A_NESTED };
+enum auth_fault { A_LEN, A_DUP, A_CRIT, A_EAP, A_SPI0, A_SIG_ALG, A_CERT_DER, A_NESTED, A_ID_DN, A_ID_V4 };
 
 static void case_auth(struct ctx *c, enum auth_fault f, int type, int delta)
 {
@@ -591,6 +591,14 @@ static void case_auth(struct ctx *c, enum auth_fault f, int type, int delta)
 		want_n = N_AUTHENTICATION_FAILED;
 		logreason = "reason=bad_certificate";
 		break;
+	case A_ID_DN: case A_ID_V4:
+		snprintf(slug, sizeof(slug), f == A_ID_DN ? "auth-id-dn-garbage" : "auth-id-ipv4-short");
+		snprintf(name, sizeof(name), "IKE_AUTH with %s: AUTHENTICATION_FAILED, reason=id_mismatch logged",
+			 f == A_ID_DN ? "an IDi of type DER_ASN1_DN that is not DER" : "an IDi of type IPV4 with 3 bytes");
+		want = "SK{AUTHENTICATION_FAILED} msgid 1 and the log line";
+		want_n = N_AUTHENTICATION_FAILED;
+		logreason = "reason=id_mismatch";
+		break;
 	case A_NESTED:
 		snprintf(slug, sizeof(slug), "auth-sk-in-sk");
 		snprintf(name, sizeof(name), "IKE_AUTH with an Encrypted payload inside SK (RFC 7296 3.14): INVALID_SYNTAX");
@@ -641,6 +649,15 @@ static void case_auth(struct ctx *c, enum auth_fault f, int type, int delta)
 			static const uint8_t bad[] = { AUTH_DIGSIG, 0, 0, 0, 12, 0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86 };
 			l.p[a].body.len = 0;
 			buf_add(&l.p[a].body, bad, sizeof(bad));
+		} else if (f == A_ID_DN || f == A_ID_V4) {
+			static const uint8_t dn[] = { ID_DER_DN, 0, 0, 0, 0x30, 0x82, 0xff, 0xff, 0x31, 0x05, 0x30 };
+			static const uint8_t v4[] = { ID_IPV4, 0, 0, 0, 10, 0, 0 };
+			int a = pl_find(&l, PL_IDI);
+			l.p[a].body.len = 0;
+			if (f == A_ID_DN)
+				buf_add(&l.p[a].body, dn, sizeof(dn));
+			else
+				buf_add(&l.p[a].body, v4, sizeof(v4));
 		} else if (f == A_NESTED) {
 			uint8_t junk[48];
 			RAND_bytes(junk, sizeof(junk));
@@ -1188,6 +1205,8 @@ int main(int argc, char **argv)
 	case_auth(&c, A_SIG_ALG, PL_AUTH, 0);
 	case_auth(&c, A_CERT_DER, PL_CERT, 0);
 	case_auth(&c, A_NESTED, PL_SK, 0);
+	case_auth(&c, A_ID_DN, PL_IDI, 0);
+	case_auth(&c, A_ID_V4, PL_IDI, 0);
 	case_child_before_auth(&c);
 	case_msgid_window(&c);
 	for (int k = FR_NONE; k <= FR_INNER; k++)
