@@ -45,6 +45,12 @@ void config_defaults(struct vpnd_config *c)
 	 * fragments): 4096 of them stay under ~80 MB, far more clients than a
 	 * /24..22 pool serves, and bounds a flood that gets past the cookies. */
 	c->max_ike_sas = 4096;
+	/* Half of max_ike_sas: clients that answer cookies (a botnet) can hold
+	 * at most this many half-open SAs, so the other half stays free for
+	 * established clients; at the cap a new cookie-verified IKE_SA_INIT
+	 * evicts the oldest half-open SA (RFC 8019 spirit: a real client ends
+	 * IKE_AUTH within a round trip, a bot's stale handshakes go first). */
+	c->max_half_open = 2048;
 	/* RFC 7296 2 asks for at least 1280; an IKE_AUTH with an RSA-4096
 	 * certificate chain of three (~1.8 KB DER each), CERTREQ and a
 	 * 512-byte AUTH is ~7 KB, sent unfragmented by clients without RFC 7383
@@ -207,6 +213,8 @@ static const char *apply(struct vpnd_config *c, const char *key, char *val)
 		return parse_uint(val, 30, 2592000, &c->ike_lifetime) ? "ike_lifetime: expected 30..2592000 seconds" : NULL;
 	if (!strcmp(key, "max_ike_sas"))
 		return parse_uint(val, 1, 1000000, &c->max_ike_sas) ? "max_ike_sas: expected 1..1000000" : NULL;
+	if (!strcmp(key, "max_half_open"))
+		return parse_uint(val, 1, 1000000, &c->max_half_open) ? "max_half_open: expected 1..1000000" : NULL;
 	if (!strcmp(key, "max_message_size"))
 		return parse_uint(val, 1280, 65535, &c->max_message_size) ? "max_message_size: expected 1280..65535 bytes" : NULL;
 	return "unknown key";

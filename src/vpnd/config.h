@@ -33,6 +33,7 @@ struct vpnd_config {
 	unsigned rekey_margin;       /* vpnd rekeys this long (+ jitter) before the hard expire */
 	unsigned ike_lifetime;       /* an IKE SA the client never rekeyed is closed after this */
 	unsigned max_ike_sas;        /* half-open + established: beyond it IKE_SA_INIT is dropped */
+	unsigned max_half_open;      /* half-open cap: a cookie-verified IKE_SA_INIT evicts the oldest */
 	unsigned max_message_size;   /* largest datagram / reassembled IKE message accepted */
 };
 

@@ -72,6 +72,7 @@ void ctl_command(struct vpnd *v, const char *line, char *out, size_t outlen)
 			"expired %lu\n",
 			total, v->cfg.max_ike_sas, v->n_cookies_sent, v->n_init_dropped_ip, v->n_init_dropped_cap,
 			v->n_too_big, v->n_rekeys_ours, v->n_rekeys_peer, v->n_expired);
+		appendf(out, outlen, "half_open_evicted %lu\n", v->n_half_open_evicted);
 	} else if (!strcmp(line, "list")) {
 		for (struct ike_sa *s = v->sas; s; s = s->next) {
 			if (s->state != SA_ESTABLISHED || s->rekeyed)

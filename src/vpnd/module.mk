@@ -2,7 +2,7 @@
 VPND_CORE := src/vpnd/buf.c src/vpnd/log.c src/vpnd/ike_msg.c src/vpnd/ike_crypto.c \
              src/vpnd/dh.c src/vpnd/proposal.c src/vpnd/auth.c src/vpnd/cfg_payload.c \
              src/vpnd/ts.c src/vpnd/pool.c src/vpnd/config.c
-VPND_DAEMON := src/vpnd/sa.c src/vpnd/child.c src/vpnd/rekey.c src/vpnd/lifetime.c src/vpnd/net.c src/vpnd/ctl.c src/vpnd/nl.c src/vpnd/xfrm.c \
+VPND_DAEMON := src/vpnd/sa.c src/vpnd/sa_table.c src/vpnd/child.c src/vpnd/rekey.c src/vpnd/lifetime.c src/vpnd/net.c src/vpnd/ctl.c src/vpnd/nl.c src/vpnd/xfrm.c \
                src/vpnd/privdrop.c
 
 PROGS += vpnd

@@ -159,9 +159,8 @@ static void rekey_ike(struct vpnd *v, struct ike_sa *sa, const struct ike_msg *i
 	sa->old.installed = 0;
 	sa->want = 0;
 	v->n_rekeys_peer++;
-	ns->next = v->sas;
-	v->sas = ns;
-	ns = NULL;
+	if (sa_link(v, ns) == 0)
+		ns = NULL;
 	LOGI("IKE SA of %s rekeyed (%s)", sa->id, sa->ike_kw);
 done:
 	if (ns) {

@@ -30,21 +30,15 @@ static void ip_str(uint32_t ip, char *out, size_t len)
 
 /* ---- table ---- */
 
+/* hash lookups (sa_table.c): no walk over every SA per packet */
 static struct ike_sa *sa_find_r(struct vpnd *v, const uint8_t *spi_i, const uint8_t *spi_r)
 {
-	for (struct ike_sa *s = v->sas; s; s = s->next)
-		if (!memcmp(s->spi_r, spi_r, 8) && !memcmp(s->spi_i, spi_i, 8))
-			return s;
-	return NULL;
+	return sa_lookup_r(v, spi_i, spi_r);
 }
 
 static struct ike_sa *sa_find_init(struct vpnd *v, const uint8_t *spi_i, uint32_t ip, uint16_t port)
 {
-	for (struct ike_sa *s = v->sas; s; s = s->next)
-		if (!memcmp(s->spi_i, spi_i, 8) && s->peer_ip == ip && s->peer_port == port &&
-		    s->state == SA_HALF_OPEN)
-			return s;
-	return NULL;
+	return sa_lookup_init(v, spi_i, ip, port);
 }
 
 static void sa_clear_frags(struct ike_sa *sa)
@@ -64,11 +58,7 @@ static void sa_clear_last(struct ike_sa *sa)
 
 static void sa_free(struct vpnd *v, struct ike_sa *sa)
 {
-	for (struct ike_sa **pp = &v->sas; *pp; pp = &(*pp)->next)
-		if (*pp == sa) {
-			*pp = sa->next;
-			break;
-		}
+	sa_unlink(v, sa);
 	ike_keys_wipe(&sa->keys);
 	buf_free(&sa->init_req);
 	buf_free(&sa->init_resp);
@@ -256,20 +246,30 @@ static void make_cookie(struct vpnd *v, uint8_t version, const uint8_t *ni, size
 	OPENSSL_cleanse(d, sizeof(d));
 }
 
+/* max_half_open reached and a cookie-verified IKE_SA_INIT waits: the oldest
+ * half-open SA goes (established SAs are never on that list). */
+static void evict_oldest_half_open(struct vpnd *v, time_t now)
+{
+	struct ike_sa *old = sa_oldest_half_open(v);
+	if (!old)
+		return;
+	v->n_half_open_evicted++;
+	if (now - v->evict_warned >= 60) {
+		LOGW("max_half_open (%u) reached: oldest half-open IKE SAs evicted (%lu so far)",
+		     v->cfg.max_half_open, v->n_half_open_evicted);
+		v->evict_warned = now;
+	}
+	sa_free(v, old);
+}
+
 /* 0: go on; 1: answered with a COOKIE request or dropped (no state, no DH). */
 static int cookie_gate(struct vpnd *v, const struct ike_msg *m, const struct ike_payload *pn, uint32_t src,
 		       uint16_t sport, uint32_t dst, int natt)
 {
-	unsigned half = 0, from_ip = 0, total = 0;
+	/* O(1) counts kept by sa_table.c */
+	unsigned half = v->tab.half_open, from_ip = sa_half_open_from(v, src), total = v->tab.total;
 	time_t now = time(NULL);
 
-	for (struct ike_sa *s = v->sas; s; s = s->next) {
-		total++;
-		if (s->state == SA_HALF_OPEN) {
-			half++;
-			from_ip += s->peer_ip == src;
-		}
-	}
 	if (total >= v->cfg.max_ike_sas) {
 		v->n_init_dropped_cap++;
 		if (now - v->cap_warned >= 60) {
@@ -284,7 +284,9 @@ static int cookie_gate(struct vpnd *v, const struct ike_msg *m, const struct ike
 		LOGD("too many half-open IKE SAs from one address: dropped");
 		return 1;
 	}
-	if (half < v->cfg.cookie_threshold)
+	/* at max_half_open a cookie is always asked for: only a source that
+	 * receives our answers may evict a half-open SA */
+	if (half < v->cfg.cookie_threshold && half < v->cfg.max_half_open)
 		return 0;
 	if (!v->cookie_rotated || now - v->cookie_rotated > 120) {
 		v->cookie_version++;
@@ -300,8 +302,11 @@ static int cookie_gate(struct vpnd *v, const struct ike_msg *m, const struct ike
 		uint8_t ver = nt.data[0];
 		if (ver == v->cookie_version || ver == (uint8_t)(v->cookie_version - 1)) {
 			make_cookie(v, ver, pn->body, pn->len, src, m->hdr.spi_i, want);
-			if (!CRYPTO_memcmp(want, nt.data, sizeof(want)))
+			if (!CRYPTO_memcmp(want, nt.data, sizeof(want))) {
+				if (half >= v->cfg.max_half_open)
+					evict_oldest_half_open(v, now);
 				return 0;
+			}
 		}
 	}
 	make_cookie(v, v->cookie_version, pn->body, pn->len, src, m->hdr.spi_i, want);
@@ -474,9 +479,8 @@ static void handle_init(struct vpnd *v, const struct ike_msg *m, uint32_t src, u
 	sa->init_resp = b.b;
 	sa->expect_msgid = 1;
 	net_send(v, natt, dst, src, sport, sa->init_resp.p, sa->init_resp.len);
-	sa->next = v->sas;
-	v->sas = sa;
-	sa = NULL;
+	if (sa_link(v, sa) == 0)
+		sa = NULL;
 out:
 	if (sa) {
 		ike_keys_wipe(&sa->keys);
@@ -500,7 +504,7 @@ static void auth_fail_reply(struct vpnd *v, struct ike_sa *sa, uint32_t msgid, u
 	ikeb_notify(&in, 0, notify, NULL, 0, NULL, 0);
 	send_encrypted(v, sa, EXCH_IKE_AUTH, 1, msgid, &in);
 	ikeb_free(&in);
-	sa->state = SA_DEAD;
+	sa_set_state(v, sa, SA_DEAD);
 	sa->last_seen = time(NULL);
 }
 
@@ -679,10 +683,10 @@ static void handle_auth(struct vpnd *v, struct ike_sa *sa, const struct ike_msg 
 		sa_kernel_remove(v, sa);
 		pool_release(&v->pool, sa->vip, time(NULL));
 		sa->has_vip = 0;
-		sa->state = SA_DEAD;
+		sa_set_state(v, sa, SA_DEAD);
 		goto out;
 	}
-	sa->state = SA_ESTABLISHED;
+	sa_set_state(v, sa, SA_ESTABLISHED);
 	sa->established = sa->last_active = time(NULL);
 	v->n_established++;
 	{
@@ -893,7 +897,7 @@ static void handle_request(struct vpnd *v, struct ike_sa *sa, const struct ike_m
 		send_encrypted(v, sa, m->hdr.exch, 1, m->hdr.msgid, &out);
 		ikeb_free(&out);
 		if (m->hdr.exch == EXCH_IKE_AUTH && sa->state == SA_HALF_OPEN)
-			sa->state = SA_DEAD;
+			sa_set_state(v, sa, SA_DEAD);
 		goto out;
 	}
 	int handled = 1;
@@ -1038,7 +1042,7 @@ void sa_close(struct vpnd *v, struct ike_sa *sa, const char *reason, int send_de
 	sa->has_vip = 0;
 	if (send_del && sa->state == SA_ESTABLISHED && !sa->rekeyed) {
 		/* keep the SA briefly so the peer's answer is recognised */
-		sa->state = SA_DEAD;
+		sa_set_state(v, sa, SA_DEAD);
 		sa->last_seen = now;
 		return;
 	}

@@ -36,7 +36,12 @@ enum sa_req { REQ_NONE = 0, REQ_DPD, REQ_DELETE_CHILD, REQ_REKEY_CHILD };
 struct child_rekey;
 
 struct ike_sa {
-	struct ike_sa *next;
+	struct ike_sa *next, *prev;  /* v->sas */
+	/* sa_table.c's indexes (set by sa_link) */
+	struct ike_sa *hn_r, *hn_i, *ho_prev, *ho_next;
+	size_t b_r, b_i;
+	uint32_t ho_ip;
+	int linked, in_ho;
 	uint8_t spi_i[8], spi_r[8];
 	enum sa_state state;
 	uint32_t peer_ip, local_ip;

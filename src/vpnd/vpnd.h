@@ -8,6 +8,7 @@
 #include "auth.h"
 #include "config.h"
 #include "pool.h"
+#include "sa_table.h"
 
 #define VPND_VERSION "0.1"
 
@@ -26,8 +27,11 @@ struct vpnd {
 	/* counters for vpnctl status (an admin under attack wants these) */
 	unsigned long n_cookies_sent, n_init_dropped_ip, n_init_dropped_cap, n_too_big;
 	unsigned long n_rekeys_ours, n_rekeys_peer, n_expired;
+	unsigned long n_half_open_evicted;
+	time_t evict_warned;       /* rate limit of the max_half_open warning */
 	time_t cap_warned;         /* rate limit of the max_ike_sas warning */
 	struct ike_sa *sas;        /* all IKE SAs */
+	struct sa_table tab;       /* their indexes and counts (sa_table.c) */
 	/* stateless cookies (RFC 7296 2.6): current and previous secret */
 	uint8_t cookie_secret[2][32];
 	uint8_t cookie_version;

@@ -9,6 +9,7 @@ void test_proposal(void);
 void test_misc(void);
 void test_xfrm(void);
 void test_lifetime(void);
+void test_sa_table(void);
 
 int main(void)
 {
@@ -20,5 +21,6 @@ int main(void)
 	test_misc();
 	test_xfrm();
 	test_lifetime();
+	test_sa_table();
 	return tap_failed ? 1 : 0;
 }

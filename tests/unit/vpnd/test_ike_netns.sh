@@ -380,5 +380,50 @@ check "max_message_size: a bigger datagram dropped, not established" \
 	sh -c "grep -q 'dropping a [0-9]*-byte IKE datagram (max_message_size 1280)' $S/vpnd.out && ! grep -q '^vpnd: established' $S/vpnd.out"
 check "max_message_size: counted in vpnctl status" grep -q '^messages_too_big [1-9]' <(vstatus)
 
+# 15. max_half_open: sources that answer cookies (ikeflood --answer-cookies,
+# 198.18.0.0/16 spoofed from the client namespace, which the server routes
+# them to) fill the half-open cap while charon connects: the oldest
+# half-open SAs are evicted and the real client gets in.  max_ike_sas = 60
+# would be full within ~1.5 s of the flood without max_half_open.
+FLOOD=$T/ikeflood
+if cc -std=c11 -O2 -Wall -Wextra -o $FLOOD "$TOP/tests/tools/ikeflood.c" -lcrypto 2>$T/ikeflood.err; then
+	ip -n $NS_S route add 198.18.0.0/16 via 10.77.0.2 2>/dev/null
+	# the client namespace stops masquerading (case 12): the spoofed
+	# sources must reach vpnd as they are
+	ip netns exec $NS_C nft delete table ip vtnat 2>/dev/null
+	# started by run() after charon is up: fill the cap, then connect
+	flood_start() {
+		ip netns exec $NS_C $FLOOD --dst 10.77.0.1 --sources 198.18.0.0/16 --rate 50 --seconds 12 \
+			--iface vc$$ --answer-cookies --linger 1 > $T/flood.out 2>&1 &
+		FPID=$!
+		# until more half-open SAs were made than max_ike_sas holds: without
+		# the eviction nobody would get in from here on
+		for i in $(seq 80); do
+			vstatus > $S/status_fill.out
+			HALF0=$(awk '$1=="half_open"{print $2}' $S/status_fill.out)
+			EVICT0=$(awk '$1=="half_open_evicted"{print $2}' $S/status_fill.out)
+			[ "${EVICT0:-0}" -ge 45 ] && break
+			sleep 0.1
+		done
+		T0=$(date +%s.%N)
+	}
+	HOOK=flood_start \
+		run halfopen alice aes256gcm16-prfsha384-ecp384 aes256gcm16 "max_ike_sas = 60
+max_half_open = 20
+cookie_threshold = 5"
+	T1=$(date +%s.%N)
+	vstatus > $S/status_flood.out
+	wait $FPID
+	echo "# figure: max_half_open 20 under a cookie-answering flood of 50/s: half_open before connect=${HALF0:-?} (evicted ${EVICT0:-?}), connect time $(awk -v a=$T0 -v b=$T1 'BEGIN{printf "%.2f", b-a}') s, $(grep '^half_open_evicted' $S/status_flood.out); $(grep '^ikeflood:' $T/flood.out)"
+	check "max_half_open: before the client connected the flood held the cap (20) and had made more than max_ike_sas (60) half-open SAs" \
+		test "${HALF0:-0}" = 20 -a "${EVICT0:-0}" -ge 45
+	check "max_half_open: the client connects during a cookie-answering flood" established alice@test
+	check "max_half_open: the client's IKE_SA_INIT carried a cookie" clilog "IKE_SA_INIT response 0 \[ N(COOKIE) \]"
+	check "max_half_open: half-open SAs evicted (counted), never above the cap" \
+		sh -c "grep -q '^half_open_evicted [1-9]' $S/status_flood.out && awk '\$1==\"half_open\" && \$2 > 20 {exit 1}' $S/status_flood.out && grep -q 'max_half_open (20) reached' $S/vpnd.out"
+else
+	nok "ikeflood builds: $(head -c 300 $T/ikeflood.err)"
+fi
+
 stop_all
 exit $failed

@@ -27,6 +27,7 @@ static void test_lifetime_config(void)
 		{ "\nrekey_margin = 4\n", "t.conf:2: rekey_margin: expected 5..86400 seconds" },
 		{ "ike_lifetime = -1\n", "t.conf:1: ike_lifetime: expected 30..2592000 seconds" },
 		{ "max_ike_sas = 0\n", "t.conf:1: max_ike_sas: expected 1..1000000" },
+		{ "max_half_open = 0\n", "t.conf:1: max_half_open: expected 1..1000000" },
 		{ "max_message_size = 1279\n", "t.conf:1: max_message_size: expected 1280..65535 bytes" },
 		{ "max_message_size = 65536\n", "t.conf:1: max_message_size: expected 1280..65535 bytes" },
 		/* the cross-check names the later of the two keys */
@@ -44,11 +45,11 @@ static void test_lifetime_config(void)
 	}
 	config_defaults(&c);
 	OK(c.child_lifetime == 28800 && c.rekey_margin == 540 && c.ike_lifetime == 86400 && c.max_ike_sas == 4096 &&
-	   c.max_message_size == 16384, "lifetime and limit defaults");
+	   c.max_half_open == 2048 && c.max_message_size == 16384, "lifetime and limit defaults");
 	const char *good = "child_lifetime = 60\nrekey_margin = 25\nike_lifetime = 3600\nmax_ike_sas = 10\n"
-			   "max_message_size = 2000\n";
+			   "max_message_size = 2000\nmax_half_open = 7\n";
 	OK(config_parse_buf("t.conf", good, &c, err, sizeof(err)) == 0 && c.child_lifetime == 60 &&
-	   c.rekey_margin == 25 && c.ike_lifetime == 3600 && c.max_ike_sas == 10 && c.max_message_size == 2000,
+	   c.rekey_margin == 25 && c.ike_lifetime == 3600 && c.max_ike_sas == 10 && c.max_message_size == 2000 && c.max_half_open == 7,
 	   "lifetime and limit keys parsed");
 }
 
@@ -164,6 +165,7 @@ static void test_status(void)
 	v.n_rekeys_ours = 7;
 	v.n_rekeys_peer = 8;
 	v.n_expired = 9;
+	v.n_half_open_evicted = 10;
 	ctl_command(&v, "status", out, sizeof(out));
 	unsigned long up;
 	char rest[4096];
@@ -174,7 +176,7 @@ static void test_status(void)
 	   !strncmp(rest, first, strlen(first)),
 	   "status: the original lines unchanged and first");
 	OK(strstr(out, "\nike_sas 0 of 4096\ncookies_sent 3\ninit_dropped_per_ip 4\ninit_dropped_cap 5\n"
-		       "messages_too_big 6\nrekeys_by_us 7\nrekeys_by_clients 8\nexpired 9\n") != NULL,
+		       "messages_too_big 6\nrekeys_by_us 7\nrekeys_by_clients 8\nexpired 9\nhalf_open_evicted 10\n") != NULL,
 	   "status: the counters appended");
 	pool_free(&v.pool);
 }
@@ -196,8 +198,10 @@ static struct ike_sa *fake_client(struct vpnd *v, const char *id, time_t now)
 	sa->child.spi_in = 0xc0000001;
 	sa->child.soft_at = now + 30;
 	sa->child.hard_at = now + 60;
-	sa->next = v->sas;
-	v->sas = sa;
+	if (sa_link(v, sa) < 0) {
+		free(sa);
+		return NULL;
+	}
 	return sa;
 }
 

@@ -432,6 +432,43 @@ static void test_init_exchange(void)
 	ike_input(&v, req.p, req.len, lo, cport, lo, 0);
 	OK(recv_reply(cli, r1, sizeof(r1)) > 0 && count_sas(&v) == 4, "below max_ike_sas it is answered again");
 	buf_free(&req);
+	/* max_half_open: only a cookie-verified IKE_SA_INIT evicts, and the
+	 * oldest half-open SA goes */
+	{
+		struct ike_sa *oldest = sa_oldest_half_open(&v);
+		uint8_t o_spi_i[8] = { 0 }, o_spi_r[8] = { 0 }, ck[33];
+		unsigned half = v.tab.half_open;
+		if (oldest) {
+			memcpy(o_spi_i, oldest->spi_i, 8);
+			memcpy(o_spi_r, oldest->spi_r, 8);
+		}
+		v.cfg.max_ike_sas = 100;
+		v.cfg.max_half_open = half;
+		const uint8_t spi8[8] = { 8, 8, 8, 8, 8, 8, 8, 8 };
+		init_request(&req, spi8, "aes256gcm16-prfsha384-ecp384", 20, 0);
+		ike_input(&v, req.p, req.len, lo, cport, lo, 0);
+		n1 = recv_reply(cli, r1, sizeof(r1));
+		have_cookie = n1 > 0 && ike_parse(r1, (size_t)n1, m) == 0 && m->npl == 1 &&
+			      ike_find_notify(m, N_COOKIE, &nt) == 0 && nt.datalen == 33;
+		OK(oldest && half > 1 && have_cookie && v.tab.half_open == half && v.n_half_open_evicted == 0 &&
+		   sa_lookup_r(&v, o_spi_i, o_spi_r) == oldest,
+		   "max_half_open (%u) reached below cookie_threshold: a COOKIE asked for, nothing evicted", half);
+		if (have_cookie)
+			memcpy(ck, nt.data, 33);
+		buf_free(&req);
+		g_cookie = ck;
+		g_cookie_len = 33;
+		init_request(&req, spi8, "aes256gcm16-prfsha384-ecp384", 20, 0);
+		ike_input(&v, req.p, req.len, lo, cport, lo, 0);
+		n1 = recv_reply(cli, r1, sizeof(r1));
+		OK(have_cookie && n1 > 0 && ike_parse(r1, (size_t)n1, m) == 0 && ike_find(m, PL_KE) &&
+		   v.tab.half_open == half && v.n_half_open_evicted == 1 && !sa_lookup_r(&v, o_spi_i, o_spi_r) &&
+		   sa_lookup_init(&v, spi8, lo, cport) != NULL,
+		   "with the cookie: answered, the oldest half-open SA evicted, half-open stays at max_half_open");
+		g_cookie = NULL;
+		buf_free(&req);
+		v.cfg.max_half_open = 2048;
+	}
 	/* max_message_size: a bigger datagram is dropped before parsing */
 	{
 		static uint8_t big[20000];
