@@ -1084,17 +1084,26 @@ static void sa_dpd(struct vpnd *v, struct ike_sa *s, time_t now)
 		}
 		return;
 	}
-	if (!v->cfg.dpd_delay || now - s->last_active < (time_t)v->cfg.dpd_delay)
+	if (!v->cfg.dpd_delay)
 		return;
-	uint64_t b = 0, x;
-	if (v->xfrm_fd >= 0 && s->child.installed &&
-	    xfrm_sa_bytes(v->xfrm_fd, s->child.k_local, s->child.spi_in, &x) == 0)
-		b = x;
-	if (b != s->dpd_bytes) {
-		s->dpd_bytes = b;
-		s->last_active = now;
-		return;
+	/* Inbound ESP counts as life.  The kernel's counter is sampled a few
+	 * times per dpd_delay so traffic is dated within dpd_delay/4 of when
+	 * it flowed: sampled only when a check is due, traffic just after the
+	 * previous sample would push the first probe out to 2 x dpd_delay. */
+	time_t every = v->cfg.dpd_delay / 4 ? (time_t)v->cfg.dpd_delay / 4 : 1;
+	if (now - s->dpd_sampled >= every || now - s->last_active >= (time_t)v->cfg.dpd_delay) {
+		uint64_t b = 0, x;
+		s->dpd_sampled = now;
+		if (v->xfrm_fd >= 0 && s->child.installed &&
+		    xfrm_sa_bytes(v->xfrm_fd, s->child.k_local, s->child.spi_in, &x) == 0)
+			b = x;
+		if (b != s->dpd_bytes) {
+			s->dpd_bytes = b;
+			s->last_active = now;
+		}
 	}
+	if (now - s->last_active < (time_t)v->cfg.dpd_delay)
+		return;
 	struct ike_builder out;
 	ikeb_init(&out);
 	if (sa_request(v, s, EXCH_INFORMATIONAL, REQ_DPD, &out) == 0)

@@ -80,6 +80,7 @@ struct ike_sa {
 	/* dead peer detection: our liveness check, retransmitted until answered */
 	time_t last_active;        /* last authenticated message or inbound ESP growth */
 	uint64_t dpd_bytes;        /* inbound ESP bytes at the last check */
+	time_t dpd_sampled;        /* when dpd_bytes was read from the kernel */
 	int dpd_pending;
 	uint32_t dpd_msgid;
 	time_t dpd_started, dpd_next;
