@@ -13,3 +13,9 @@ $(O)/bench/ike-load: $(BENCH_IKE_SRCS) bench/ike/initiator.h
 .PHONY: bench-ike
 bench-ike: $(O)/bench/ike-load $(O)/bin/vpnd
 	O=$(abspath $(O)) bench/ike/run
+
+# vpnd's CPU per answered spoofed IKE_SA_INIT, with and without thousands
+# of half-open IKE SAs held (bench/vpnd_flood; host netns, vpnd -n).
+.PHONY: bench-flood
+bench-flood: $(O)/bin/vpnd
+	O=$(abspath $(O)) bench/vpnd_flood
