@@ -95,6 +95,21 @@ static void test_config(void)
 		{ "ca =\n", "t.conf:1: missing value" },
 		{ "lease_time = -5\n", "t.conf:1: lease_time: expected 0..604800 seconds" },
 		{ "\n\ndpd_timeout = 0\n", "t.conf:3: dpd_timeout: expected 1..3600 seconds" },
+		/* lifetimes and limits (issue 5) */
+		{ "child_lifetime = 19\n", "t.conf:1: child_lifetime: expected 20..604800 seconds" },
+		{ "child_lifetime = 8h\n", "t.conf:1: child_lifetime: expected 20..604800 seconds" },
+		{ "\nrekey_margin = 4\n", "t.conf:2: rekey_margin: expected 5..86400 seconds" },
+		{ "ike_lifetime = -1\n", "t.conf:1: ike_lifetime: expected 30..2592000 seconds" },
+		{ "max_ike_sas = 0\n", "t.conf:1: max_ike_sas: expected 1..1000000" },
+		{ "max_half_open = 0\n", "t.conf:1: max_half_open: expected 1..1000000" },
+		{ "max_message_size = 1279\n", "t.conf:1: max_message_size: expected 1280..65535 bytes" },
+		{ "max_message_size = 65536\n", "t.conf:1: max_message_size: expected 1280..65535 bytes" },
+		/* the cross-check names the later of the two keys */
+		{ "child_lifetime = 60\n# x\nrekey_margin = 45\n",
+		  "t.conf:3: rekey_margin: 45 plus its jitter (15) must be below child_lifetime (60)" },
+		{ "rekey_margin = 30\nchild_lifetime = 40\n",
+		  "t.conf:2: rekey_margin: 30 plus its jitter (10) must be below child_lifetime (40)" },
+		{ "child_lifetime = 600\n", "t.conf:1: rekey_margin: 540 plus its jitter (180) must be below child_lifetime (600)" },
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		config_defaults(&c);
