@@ -255,11 +255,9 @@ static void rekey_done(struct vpnd *v, struct ike_sa *sa, struct child_rekey *rk
 		 * rekeyed is ours to delete (our rekey is the surviving one) */
 		LOGI("rekey collision for %s: the client's new CHILD_SA (spi %08x) is redundant", sa->id,
 		     sa->child.spi_in);
-		if (sa->old.installed && sa->old.spi_in == rk->old_spi_in) {
+		if (sa->old.installed && sa->old.spi_in == rk->old_spi_in)
 			delete_child_spi(v, sa, sa->old.spi_in);
-			child_remove(v, sa, &sa->old);
-		}
-		child_remove(v, sa, &sa->old);
+		child_remove(v, sa, &sa->old); /* that one, or an older one never deleted */
 		sa->old = sa->child;
 		sa->child = rk->nc;
 		return;
